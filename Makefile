@@ -1,0 +1,57 @@
+# rocktop developer targets. `make demo` and `make test` are the README's first two commands.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+# The CPU build lies on the dev/CI machines' disk; GPU users override, e.g.
+#   make setup TORCH_SPEC="torch==2.13.0 --index-url https://download.pytorch.org/whl/cu128"
+TORCH_SPEC ?= torch==2.13.0
+SYSTEM_PACKAGES := ffmpeg sox espeak-ng flite libsndfile1
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_DIR ?= demo-out
+
+.PHONY: help setup sysdeps test lint typecheck pytest bench demo clean
+
+help:
+	@echo "make sysdeps  - install system packages ($(SYSTEM_PACKAGES)) with apt-get"
+	@echo "make setup    - create $(VENV) (torch first, then rocktop[all,dev]); idempotent"
+	@echo "make demo     - the main job on embedded defaults (writes $(DEMO_DIR)/)"
+	@echo "make test     - lint, typecheck and the test suite"
+	@echo "make bench    - run benchmarks/ (prints JSON)"
+
+sysdeps:
+	$(SUDO) apt-get update -q
+	$(SUDO) apt-get install -y -q --no-install-recommends $(SYSTEM_PACKAGES)
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q $(TORCH_SPEC)
+	$(PY) -m pip install -q -e ".[all,dev]"
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy src/rocktop
+
+pytest: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: setup
+	@for script in benchmarks/bench_*.py; do echo "== $$script" >&2; $(PY) $$script || exit 1; done
+
+demo: setup
+	mkdir -p $(DEMO_DIR)
+	espeak-ng -v en-us -s 150 -w $(DEMO_DIR)/raw.wav \
+	  "rocktop prepares studio grade voice audio at forty eight kilohertz."
+	$(BIN)/rocktop audio prep $(DEMO_DIR)/raw.wav $(DEMO_DIR)/prepared.wav --trim --highpass 30
+	$(BIN)/rocktop audio master $(DEMO_DIR)/prepared.wav $(DEMO_DIR)/mastered.wav \
+	  --lufs -19 --true-peak -1 --bits 16
+	$(BIN)/rocktop audio info $(DEMO_DIR)/raw.wav $(DEMO_DIR)/prepared.wav $(DEMO_DIR)/mastered.wav
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Dataset kit: ingest, segment, QC, speaker verification, split, manifests, reviewer."""

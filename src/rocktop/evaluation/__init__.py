@@ -1,0 +1,1 @@
+"""Objective voice metrics, evaluation runner and reports."""

@@ -1,0 +1,1 @@
+"""Content encoders (``ContentEncoder``), chosen by name from a registry."""

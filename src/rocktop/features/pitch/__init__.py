@@ -1,0 +1,1 @@
+"""Pitch extractors (``PitchExtractor``), chosen by name from a registry."""

@@ -1,0 +1,1 @@
+"""Conversion: offline pipeline, streaming, TTS front ends, post-processing."""

@@ -1,0 +1,1 @@
+"""Voice models: the RVC synthesizer family, the VoiceModel format, retrieval indexes."""

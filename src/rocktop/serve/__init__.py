@@ -1,0 +1,1 @@
+"""The inference service (FastAPI app factory, engine, auth, limits, metrics)."""

@@ -1,0 +1,1 @@
+"""Storage URIs (local paths, s3://) and the model registry."""

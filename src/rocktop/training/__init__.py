@@ -1,0 +1,1 @@
+"""Training: LightningModule, datamodule, losses, callbacks, export."""
