@@ -1,0 +1,5 @@
+"""``python -m rocktop`` runs the CLI."""
+
+from rocktop.cli.main import main
+
+main()
