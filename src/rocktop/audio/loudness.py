@@ -136,7 +136,9 @@ def normalize_loudness(
 
     A gain is applied, then the look-ahead limiter catches peaks above the ceiling; because
     limiting lowers loudness slightly, the gain is re-solved (a few iterations) until the
-    loudness is within ``tolerance_lu``.
+    loudness is within ``tolerance_lu``. A target closer to the ceiling than the material's
+    own waveform crest factor cannot be reached without distortion: the result then stays
+    below the target (``LoudnessResult.output_lufs`` says by how much) and a warning is logged.
 
     Raises:
         AudioError: silent or too-short input (loudness undefined).
@@ -145,15 +147,27 @@ def normalize_loudness(
     measured = integrated_lufs(source, sample_rate)
     if not np.isfinite(measured):
         raise AudioError("audio is silent: its loudness cannot be normalised")
+
+    def apply(gain: float) -> tuple[np.ndarray, float]:
+        limited = limit_true_peak(
+            source * db_to_amplitude(gain), sample_rate, max_true_peak_db - 0.05
+        )
+        return limited, integrated_lufs(limited, sample_rate)
+
+    # Secant search on the pre-limiter gain: limiting makes loudness grow by less than 1 dB
+    # per dB of gain, so a plain fixed-point update converges slowly on peaky material.
     gain_db = target_lufs - measured
-    out, achieved = source.astype(np.float32), measured
-    for _ in range(8):
-        scaled = source * db_to_amplitude(gain_db)
-        out = limit_true_peak(scaled, sample_rate, max_true_peak_db - 0.05)
-        achieved = integrated_lufs(out, sample_rate)
+    out, achieved = apply(gain_db)
+    previous: tuple[float, float] | None = None
+    for _ in range(12):
         if abs(achieved - target_lufs) <= tolerance_lu:
             break
-        gain_db += target_lufs - achieved
+        slope = 1.0
+        if previous is not None and gain_db != previous[0]:
+            slope = float(np.clip((achieved - previous[1]) / (gain_db - previous[0]), 0.05, 1.5))
+        previous = (gain_db, achieved)
+        gain_db += (target_lufs - achieved) / slope
+        out, achieved = apply(gain_db)
     if abs(achieved - target_lufs) > 0.1:
         logger.warning("loudness reached %.2f LUFS, not %.2f (peak ceiling)", achieved, target_lufs)
     result = LoudnessResult(measured, achieved, true_peak_db(out, sample_rate), gain_db)

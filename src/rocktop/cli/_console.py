@@ -23,7 +23,7 @@ from rich.progress import (
 
 def err_console() -> Console:
     """Console on stderr, so stdout stays clean for ``--json`` output."""
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)
 
 
 def configure_logging(level: str = "WARNING") -> None:

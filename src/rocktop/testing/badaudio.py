@@ -1,0 +1,93 @@
+"""A corpus of hostile and broken audio inputs, generated on demand (for tests and fuzzing).
+
+Each entry maps a file name to its bytes and the ``AudioError`` subclass name ``load`` must
+raise. Used by the audio-core tests, the CLI tests and the service tests.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+_RATE = 16_000
+
+
+def _wav(samples: np.ndarray, rate: int = _RATE, subtype: str = "PCM_16") -> bytes:
+    buffer = io.BytesIO()
+    sf.write(buffer, samples, rate, subtype=subtype, format="WAV")
+    return buffer.getvalue()
+
+
+def _encoded(fmt: str, seconds: float = 2.0) -> bytes:
+    """A tone encoded by ffmpeg (mp3, ogg) or libsndfile (flac)."""
+    tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * _RATE)) / _RATE)).astype(
+        np.float32
+    )
+    if fmt == "flac":
+        buffer = io.BytesIO()
+        sf.write(buffer, tone, _RATE, format="FLAC")
+        return buffer.getvalue()
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp) / "in.wav", Path(tmp) / f"out.{fmt}"
+        source.write_bytes(_wav(tone))
+        codec = ["-c:a", "libvorbis"] if fmt == "ogg" else []
+        subprocess.run(
+            ["ffmpeg", "-y", "-loglevel", "error", "-i", str(source), *codec, str(target)],
+            check=True,
+        )
+        return target.read_bytes()
+
+
+def _long_header() -> bytes:
+    data = bytearray(_wav(np.zeros(1600, dtype=np.float32)))
+    offset = data.find(b"data")
+    struct.pack_into("<I", data, offset + 4, 10 * 3600 * _RATE * 2)  # claims 10 hours
+    return bytes(data)
+
+
+def _half(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def bad_audio_corpus() -> dict[str, tuple[bytes, str]]:
+    """``{file name: (bytes, expected AudioError subclass name)}``."""
+    nan = np.zeros(_RATE, dtype=np.float32)
+    nan[100] = np.nan
+    rng = np.random.default_rng(0)
+    return {
+        "truncated.wav": (_half(_wav(np.full(_RATE, 0.1, np.float32))), "CorruptAudioError"),
+        "truncated.flac": (_half(_encoded("flac")), "CorruptAudioError"),
+        "truncated.mp3": (_half(_encoded("mp3")), "CorruptAudioError"),
+        "truncated.ogg": (_half(_encoded("ogg")), "CorruptAudioError"),
+        "zero_length.wav": (b"", "EmptyAudioError"),
+        "ten_hours.wav": (_long_header(), "AudioTooLongError"),
+        "text.wav": (b"this is a text file, not audio\n" * 20, "UnsupportedFormatError"),
+        "sixteen_channels.wav": (_wav(np.zeros((800, 16), np.float32)), "TooManyChannelsError"),
+        "one_hertz.wav": (_wav(np.zeros(10, np.float32), rate=1), "SampleRateError"),
+        "nan.wav": (_wav(nan, subtype="FLOAT"), "NonFiniteAudioError"),
+        "random.bin": (
+            rng.integers(0, 256, 4096, dtype=np.uint8).tobytes(),
+            "UnsupportedFormatError",
+        ),
+        "header_only.wav": (_wav(np.zeros(0, np.float32)), "EmptyAudioError"),
+    }
+
+
+def write_bad_audio_corpus(directory: Path) -> dict[Path, str]:
+    """Write the corpus into ``directory``; returns ``{path: expected error name}``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, (data, error) in bad_audio_corpus().items():
+        path = directory / name
+        path.write_bytes(data)
+        written[path] = error
+    return written
+
+
+__all__ = ["bad_audio_corpus", "write_bad_audio_corpus"]
