@@ -20,17 +20,19 @@ def resample(samples: np.ndarray, in_rate: int, out_rate: int, quality: str = "V
         quality: soxr recipe; ``VHQ`` (28-bit, ~175 dB rejection) by default, linear phase.
 
     Returns:
-        float32 array with the same leading shape and ``ceil(n * out / in)``-ish samples.
+        an array with the same leading shape and ``round(n * out / in)`` samples: float32,
+        or float64 when the input is float64 (for measurements below float32's noise floor).
     """
     if quality not in QUALITIES:
         raise ValueError(f"quality must be one of {QUALITIES}, got {quality!r}")
-    array = np.asarray(samples, dtype=np.float32)
+    dtype = np.float64 if np.asarray(samples).dtype == np.float64 else np.float32
+    array = np.asarray(samples, dtype=dtype)
     if in_rate == out_rate:
         return array
     if array.ndim == 1:
-        return soxr.resample(array, in_rate, out_rate, quality=quality).astype(np.float32)
+        return soxr.resample(array, in_rate, out_rate, quality=quality).astype(dtype)
     out = soxr.resample(np.ascontiguousarray(array.T), in_rate, out_rate, quality=quality)
-    return np.ascontiguousarray(out.T, dtype=np.float32)
+    return np.ascontiguousarray(out.T, dtype=dtype)
 
 
 def resample_audio(audio: Audio, out_rate: int, quality: str = "VHQ") -> Audio:
