@@ -26,6 +26,8 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
+	# pip 23's resolver backtracks for many minutes on the full extras; 25+ resolves in seconds.
+	$(PY) -m pip install -q --upgrade "pip>=25,<27"
 	$(PY) -m pip install -q $(TORCH_SPEC)
 	$(PY) -m pip install -q -e ".[all,dev]"
 	touch $@
