@@ -147,3 +147,22 @@ def test_dashboard_queries_parse_as_promql(dashboard: dict[str, Any], tmp_path: 
     path.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}))
     result = _promtool("check", "rules", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_every_runbook_link_has_a_section_in_the_guide() -> None:
+    guide = (REPO / "docs" / "deploy.md").read_text()
+    anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", guide, re.MULTILINE)}
+    groups = yaml.safe_load((PROM / "rules" / "rocktop.yml").read_text())["groups"]
+    links = {
+        rule["annotations"]["runbook"].split("#", 1)[1]
+        for group in groups
+        for rule in group["rules"]
+        if "alert" in rule
+    }
+    assert links and links <= anchors, links - anchors
