@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from rocktop.common.atomic import atomic_open, atomic_path
+from rocktop.common.atomic import TMP_PREFIX, atomic_open, atomic_path
 from rocktop.common.errors import MissingDependencyError
 from rocktop.common.hashing import sha256_file
 from rocktop.storage.errors import StorageNotFoundError, translated
@@ -156,20 +156,41 @@ def ls(uri: str, settings: S3Settings | None = None) -> list[str]:
     return sorted(_as_uri(proto, e) for e in entries if e.rstrip("/") != path.rstrip("/"))
 
 
-def find(uri: str, settings: S3Settings | None = None, *, maxdepth: int = 2) -> list[str]:
+def find(uri: str, settings: S3Settings | None = None, *, maxdepth: int | None = 2) -> list[str]:
     """Sorted ``/``-separated paths of the files under ``uri``, relative to it."""
+    return sorted(find_sizes(uri, settings, maxdepth=maxdepth))
+
+
+def find_sizes(
+    uri: str, settings: S3Settings | None = None, *, maxdepth: int | None = None
+) -> dict[str, int]:
+    """Relative ``/``-separated path -> size in bytes of every file under ``uri``.
+
+    ``maxdepth`` counts directory levels (1 = the files directly under ``uri``); None = all.
+    One listing request per 1000 objects on S3, not one per file.
+    """
     if not is_remote(uri):
         base = local_path(uri)
         if not base.is_dir():
             raise StorageNotFoundError(f"listing {uri}: not a directory")
-        found = (p for p in base.rglob("*") if p.is_file())
-        rel = (p.relative_to(base).as_posix() for p in found)
-        return sorted(r for r in rel if r.count("/") < maxdepth)
-    fs, path = filesystem(uri, settings)
-    with translated("listing", uri):
-        entries = fs.find(path, maxdepth=maxdepth)
-    root = path.rstrip("/") + "/"
-    return sorted(e[len(root) :] for e in entries if e.startswith(root))
+        sizes = {
+            p.relative_to(base).as_posix(): p.stat().st_size
+            for p in base.rglob("*")
+            if p.is_file() and not p.name.startswith(TMP_PREFIX)
+        }
+    else:
+        fs, path = filesystem(uri, settings)
+        with translated("listing", uri):
+            entries = fs.find(path, maxdepth=maxdepth, detail=True)
+        root = path.rstrip("/") + "/"
+        sizes = {
+            name[len(root) :]: int(info.get("size") or 0)
+            for name, info in entries.items()
+            if name.startswith(root) and info.get("type", "file") == "file"
+        }
+    if maxdepth is None:
+        return sizes
+    return {rel: size for rel, size in sizes.items() if rel.count("/") < maxdepth}
 
 
 def stat(uri: str, settings: S3Settings | None = None) -> ObjectInfo:
