@@ -100,7 +100,7 @@ def join(uri: str | os.PathLike[str], *parts: str) -> str:
 
 
 def filesystem(uri: str, settings: S3Settings | None = None) -> tuple[Any, str]:
-    """The fsspec file system for ``uri`` and the path inside it (a fresh, uncached instance)."""
+    """The fsspec file system for ``uri`` and the path inside it (one instance per settings)."""
     try:
         import fsspec
     except ImportError as exc:  # pragma: no cover - fsspec comes with the s3 extra
@@ -116,7 +116,7 @@ def filesystem(uri: str, settings: S3Settings | None = None) -> tuple[Any, str]:
     s3 = settings or S3Settings.from_env()
     fs = s3fs.S3FileSystem(
         endpoint_url=s3.endpoint_url,
-        skip_instance_cache=True,
+        skip_instance_cache=False,  # reuse the client (and its connection pool) per settings
         use_listings_cache=False,
         max_concurrency=s3.max_concurrency,
         config_kwargs={
