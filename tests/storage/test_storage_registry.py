@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rocktop.storage import uri as storage
 from rocktop.storage.errors import IntegrityError, StorageNotFoundError
@@ -43,6 +45,43 @@ def test_layout_rules() -> None:
     }
     with pytest.raises(AmbiguousVoiceError, match="2 model"):
         voices_in_tree(["e/one.pth", "e/two.pth"])
+
+
+_PART = st.sampled_from(["a", "b", "voice", "x_1"])
+_FILE = st.builds(
+    lambda stem, suffix: stem + suffix,
+    _PART,
+    st.sampled_from([".pth", ".safetensors", ".index", ".txt", ".json"]),
+)
+_PATHS = st.lists(
+    st.one_of(_FILE, st.builds(lambda d, f: f"{d}/{f}", _PART, _FILE)), max_size=12, unique=True
+)
+
+
+@given(files=_PATHS)
+def test_layout_only_points_at_listed_files(files: list[str]) -> None:
+    try:
+        voices = voices_in_tree(files)
+    except AmbiguousVoiceError:
+        return
+    for name, entry in voices.items():
+        assert entry.name == name and check_voice_name(name) == name
+        assert entry.model in files and entry.model.endswith((".pth", ".safetensors"))
+        assert entry.index is None or (entry.index in files and entry.index.endswith(".index"))
+
+
+def test_unreadable_cache_sidecar_means_download_again(tmp_path: Path) -> None:
+    from rocktop.storage.registry import _cache_hit
+
+    local = tmp_path / "v.pth"
+    local.write_bytes(b"x" * 4)
+    sidecar = tmp_path / "v.pth.meta.json"
+    info = storage.ObjectInfo(uri="s3://b/v.pth", size=4, etag="e")
+    for text in ("{not json", '{"etag": "e", "size": 5}', '{"etag": "other", "size": 4}'):
+        sidecar.write_text(text)
+        assert not _cache_hit(local, sidecar, info)
+    sidecar.write_text('{"etag": "e", "size": 4}')
+    assert _cache_hit(local, sidecar, info)
 
 
 @pytest.mark.parametrize("bad", ["", "..", "../etc", "a/b", ".hidden", "x" * 200, "a b"])

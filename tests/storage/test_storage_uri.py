@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rocktop.common.errors import RocktopError
 from rocktop.storage import uri as storage
 from rocktop.storage.errors import StorageError, StorageNotFoundError
 
@@ -37,6 +38,9 @@ def test_settings_from_env_and_limits() -> None:
     assert storage.S3Settings.from_env({}).endpoint_url is None
     with pytest.raises(ValueError, match="5242880"):
         storage.S3Settings(part_size_bytes=1024)
+    for bad in ("4", "lots", "-8", ""):
+        with pytest.raises(RocktopError, match="ROCKTOP_S3_PART_SIZE_MB"):
+            storage.S3Settings.from_env({"ROCKTOP_S3_PART_SIZE_MB": bad})
 
 
 def test_local_round_trip(tmp_path: Path) -> None:

@@ -116,7 +116,11 @@ def _download(name: str, version: str, target: Path, tracking_uri: str | None) -
                     f"download of models:/{name}/{version} is corrupt: {rel} has {got} bytes, "
                     f"MLflow lists {size}"
                 )
-        os.replace(root, target)
+        try:
+            os.replace(root, target)
+        except OSError:
+            if not target.is_dir():  # else another process finished the same version first
+                raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from rocktop.common.atomic import TMP_PREFIX, atomic_open, atomic_path
-from rocktop.common.errors import MissingDependencyError
+from rocktop.common.errors import MissingDependencyError, RocktopError
 from rocktop.common.hashing import sha256_file
 from rocktop.storage.errors import StorageNotFoundError, translated
 
@@ -59,8 +59,10 @@ class S3Settings:
         """Read ``AWS_ENDPOINT_URL_S3``/``AWS_ENDPOINT_URL`` and ``ROCKTOP_S3_PART_SIZE_MB``."""
         env = os.environ if environ is None else environ
         endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None
-        part_mb = int(env.get("ROCKTOP_S3_PART_SIZE_MB", "16"))
-        return cls(endpoint_url=endpoint, part_size_bytes=part_mb * MIB)
+        raw = env.get("ROCKTOP_S3_PART_SIZE_MB", "16")
+        if not raw.strip().isdigit() or int(raw) < S3_MIN_PART_BYTES // MIB:
+            raise RocktopError(f"ROCKTOP_S3_PART_SIZE_MB must be a whole number >= 5, got {raw!r}")
+        return cls(endpoint_url=endpoint, part_size_bytes=int(raw) * MIB)
 
 
 @dataclass(frozen=True)
