@@ -204,10 +204,17 @@ def stat(uri: str, settings: S3Settings | None = None) -> ObjectInfo:
         return ObjectInfo(uri=uri, size=path.stat().st_size)
     fs, path_in_fs = filesystem(uri, settings)
     with translated("reading", uri):
-        info = fs.info(path_in_fs)
-        if info.get("type") == "directory":
-            raise StorageNotFoundError(f"reading {uri}: not a file")
-        meta = fs.metadata(path_in_fs) if protocol(uri) == "s3" else {}
+        if protocol(uri) == "s3":  # one HEAD gives size, ETag and user metadata
+            bucket, key, _ = fs.split_path(path_in_fs)
+            if not key:
+                raise StorageNotFoundError(f"reading {uri}: not a file")
+            head = fs.call_s3("head_object", Bucket=bucket, Key=key)
+            info = {"size": head["ContentLength"], "ETag": head.get("ETag")}
+            meta = head.get("Metadata") or {}
+        else:
+            info, meta = fs.info(path_in_fs), {}
+            if info.get("type") == "directory":
+                raise StorageNotFoundError(f"reading {uri}: not a file")
     etag = info.get("ETag")
     return ObjectInfo(
         uri=uri,
