@@ -141,3 +141,28 @@ def test_s3_registry_refuses_a_corrupt_download(
         registry.fetch("eve")
     cached = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
     assert cached == []
+
+
+@pytest.mark.integration
+def test_s3_registry_serves_verified_cache_while_the_store_is_down(
+    s3_server: Any, bucket: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from rocktop.storage.errors import StorageError
+
+    s3 = s3_server.settings()
+    storage.write_bytes(f"{bucket}/voices/zoe.safetensors", b"Z" * 50, s3)
+    storage.write_bytes(f"{bucket}/voices/zoe.index", b"i" * 8, s3)
+    storage.write_bytes(f"{bucket}/voices/yan.pth", b"Y" * 50, s3)
+    registry = ModelRegistry(f"{bucket}/voices", tmp_path / "cache", s3=s3)
+    cached = registry.fetch("zoe")
+    s3_server.stop()
+    try:
+        offline = registry.fetch("zoe")
+        with pytest.raises(StorageError) as caught:
+            registry.fetch("yan")  # never downloaded: nothing to fall back on
+    finally:
+        s3_server.start()
+    assert offline == cached and offline.model.read_bytes() == b"Z" * 50
+    assert "using the cached copy of voice 'zoe'" in caplog.text
+    assert "\n" not in str(caught.value) and f"{bucket}/voices" in str(caught.value)
+    assert registry.fetch("yan").model.read_bytes() == b"Y" * 50

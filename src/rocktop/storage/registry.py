@@ -6,7 +6,8 @@
 - an object-store prefix (``s3://bucket/voices``): files are downloaded once into
   ``cache_dir``, verified against the store's size and sha256 (recorded by
   :func:`rocktop.storage.uri.put_file`) or single-part ETag (MD5), and reused while the
-  object's ETag is unchanged;
+  object's ETag is unchanged; while the store is unreachable, a voice already downloaded and
+  verified is served from the cache (with a warning) instead of failing;
 - ``models:/`` (the MLflow model registry at ``tracking_uri`` or ``MLFLOW_TRACKING_URI``).
 
 Whatever the source, ``fetch("models:/name/3")`` or ``fetch("models:/name@alias")`` resolves a
@@ -24,7 +25,7 @@ from pathlib import Path
 from rocktop.common.atomic import atomic_write_text
 from rocktop.common.hashing import sha256_file
 from rocktop.storage import uri as storage
-from rocktop.storage.errors import IntegrityError, StorageNotFoundError
+from rocktop.storage.errors import IntegrityError, StorageError, StorageNotFoundError
 from rocktop.storage.layout import VoiceEntry, VoiceNotFoundError, check_voice_name, voices_in_tree
 
 logger = logging.getLogger(__name__)
@@ -75,12 +76,19 @@ class ModelRegistry:
             ref = name if name.startswith(MLFLOW_SCHEME) else MLFLOW_SCHEME + name
             model, index = mlflow_models.fetch(ref, self.cache_dir / "mlflow", self.tracking_uri)
             return ModelFiles(name=name, model=model, index=index)
-        entry = self._entry(check_voice_name(name))
+        name = check_voice_name(name)
         if not storage.is_remote(self.source):
+            entry = self._entry(name)
             root = storage.local_path(self.source)
             return ModelFiles(name, root / entry.model, root / entry.index if entry.index else None)
-        model = self._cached(entry.model)
-        index = self._cached(entry.index) if entry.index else None
+        try:
+            entry = self._entry(name)
+            model = self._cached(entry.model)
+            index = self._cached(entry.index) if entry.index else None
+        except StorageNotFoundError:
+            raise
+        except StorageError as exc:
+            return self._offline(name, exc)
         return ModelFiles(name=name, model=model, index=index)
 
     def _entry(self, name: str) -> VoiceEntry:
@@ -89,12 +97,26 @@ class ModelRegistry:
             raise VoiceNotFoundError(f"voice {name!r} not found in {self.source}")
         return voices[name]
 
+    def _cache_root(self) -> Path:
+        source_key = hashlib.sha256(self.source.encode()).hexdigest()[:16]
+        return self.cache_dir / "remote" / source_key
+
+    def _offline(self, name: str, error: StorageError) -> ModelFiles:
+        """The verified cached copy of ``name`` while the store is unreachable, else ``error``."""
+        root = self._cache_root()
+        files = [] if not root.is_dir() else storage.find(str(root))
+        verified = [f for f in files if f + ".meta.json" in files]
+        entry = voices_in_tree(verified).get(name)
+        if entry is None:
+            raise error
+        logger.warning("%s; using the cached copy of voice %r", error, name)
+        return ModelFiles(name, root / entry.model, root / entry.index if entry.index else None)
+
     def _cached(self, relative: str) -> Path:
         """Download ``source/relative`` into the cache unless an identical copy is there."""
         remote = storage.join(self.source, relative)
         info = storage.stat(remote, self._s3)
-        source_key = hashlib.sha256(self.source.encode()).hexdigest()[:16]
-        local = self.cache_dir / "remote" / source_key / relative
+        local = self._cache_root() / relative
         sidecar = local.with_name(local.name + ".meta.json")
         if _cache_hit(local, sidecar, info):
             return local
