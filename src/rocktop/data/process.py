@@ -66,10 +66,12 @@ class SourceResult:
     mains_hz: float = 0.0
     clips: list[dict[str, Any]] = field(default_factory=list)
     embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, EMBED_DIM), np.float32))
+    cached: bool = False  # found in the cache by this run (not stored)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("embeddings")
+        data.pop("cached")
         return data
 
 
@@ -121,6 +123,7 @@ def run_source(
     key = source_key(source, settings)
     cached = load_cached(out_dir, source.session, key)
     if cached is not None:
+        cached.cached = True
         return cached
     result = SourceResult(source.source_id, source.sha256, key, source.session)
     try:
