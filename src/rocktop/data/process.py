@@ -160,7 +160,8 @@ def file_context(mono: np.ndarray, sr: int, speech: list[Interval], mains: str) 
     mask = measures.speech_frames(speech, 0, power.shape[0], hop)
     quiet = measures.non_speech(mono, mask, hop)[: 30 * sr]
     mains_hz = measures.detect_mains(quiet, sr) if mains == "auto" else float(mains)
-    noise = float(np.mean(power[~mask])) if np.count_nonzero(~mask) >= 20 else None
+    pauses = ~measures.guarded(mask)
+    noise = float(np.mean(power[pauses])) if np.count_nonzero(pauses) >= 20 else None
     return FileContext(speech, mains_hz, noise, quiet)
 
 
@@ -218,24 +219,31 @@ def _draft(
 
 
 def _hum(
-    samples: np.ndarray,
+    prepared: PreparedSource,
+    span: Interval,
     mask: np.ndarray,
-    hop: int,
     context: FileContext,
-    sr: int,
     voice: float,
     settings: BuildSettings,
 ) -> tuple[np.ndarray, float, float, bool]:
-    """Hum on the clip's pauses (or the file's when the clip has < 0.25 s of them); notch it
-    out of the clip when asked and above the threshold. Returns (samples, hum, raw, notched)."""
+    """Hum on the clip's pauses (or the file's when the clip has < 0.25 s of them); with
+    autonotch and hum above the threshold, notch it out (filtered with 1 s of context on each
+    side so the notch has settled at the clip's edges). Returns (samples, hum, raw, notched)."""
+    sr, (start, end) = prepared.sample_rate, span
+    hop = int(sr * measures.FRAME_S)
+    samples = prepared.mono[start:end]
     quiet = measures.non_speech(samples, mask, hop)
-    if quiet.shape[-1] < sr // 4:
-        quiet = context.quiet
-    raw = qc.hum_db(quiet, sr, context.mains_hz, voice)
+    own_pauses = quiet.shape[-1] >= sr // 4
+    raw = qc.hum_db(quiet if own_pauses else context.quiet, sr, context.mains_hz, voice)
     if not (settings.prep.hum_autonotch and raw > settings.qc.max_hum_db):
         return samples, raw, raw, False
-    after = qc.hum_db(notch(quiet, sr, context.mains_hz), sr, context.mains_hz, voice)
-    return notch(samples, sr, context.mains_hz), after, raw, True
+    lo, hi = max(start - sr, 0), min(end + sr, prepared.mono.shape[-1])
+    samples = notch(prepared.mono[lo:hi], sr, context.mains_hz)[start - lo : end - lo]
+    quiet = measures.non_speech(samples, mask, hop) if own_pauses else context.quiet
+    after = qc.hum_db(
+        quiet if own_pauses else notch(quiet, sr, context.mains_hz), sr, context.mains_hz, voice
+    )
+    return samples, after, raw, True
 
 
 def score_clip(
@@ -246,12 +254,11 @@ def score_clip(
     Returns the clip's float32 ``(n,)`` samples (notched or not) and its metrics.
     """
     sr, (start, end) = prepared.sample_rate, span
-    samples = prepared.mono[start:end]
     hop = int(sr * measures.FRAME_S)
-    power = measures.frame_power(samples, hop)
+    power = measures.frame_power(prepared.mono[start:end], hop)
     mask = measures.speech_frames(context.speech, start, power.shape[0], hop)
     voice = float(np.mean(power[mask])) if mask.any() else float(np.mean(power))
-    samples, hum, hum_raw, notched = _hum(samples, mask, hop, context, sr, voice, settings)
+    samples, hum, hum_raw, notched = _hum(prepared, span, mask, context, voice, settings)
     ratio = prepared.source_rate / sr
     source = prepared.source[:, int(start * ratio) : int(np.ceil(end * ratio))]
     metrics = qc.ClipMetrics(
