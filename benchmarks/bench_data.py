@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as futures
+import functools
 import json
 import os
 import shutil
@@ -24,8 +25,8 @@ import numpy as np
 from rocktop.audio.limits import DecodeLimits
 from rocktop.data.build import BuildRequest, build
 from rocktop.data.finalize import finalize
-from rocktop.data.ingest import discover
-from rocktop.data.process import run_source, shared_models
+from rocktop.data.ingest import SourceFile, discover
+from rocktop.data.process import SourceResult, run_source, shared_models
 from rocktop.data.settings import BuildSettings
 from rocktop.testing.corpus import spoken, write
 from rocktop.testing.speech import SENTENCES
@@ -53,24 +54,29 @@ def _warm(_: int) -> int:
     return os.getpid()
 
 
+def _timed(source: SourceFile, out: Path, settings: BuildSettings) -> tuple[SourceResult, float]:
+    start = time.process_time()
+    result = run_source(source, out, settings, DecodeLimits())
+    return result, time.process_time() - start
+
+
 def warm_run(raw: Path, out: Path, workers: int, settings: BuildSettings) -> dict[str, float]:
+    """Process every source in a pool whose workers already loaded their models, then finalize.
+
+    Returns wall seconds and the CPU seconds spent (workers' processing plus finalize).
+    """
     sources = discover(raw)
     with futures.ProcessPoolExecutor(workers) as pool:
         list(pool.map(_warm, range(workers * 4)))  # every worker has loaded its models
         start = time.perf_counter()
-        results = list(
-            pool.map(
-                run_source,
-                sources,
-                [out] * len(sources),
-                [settings] * len(sources),
-                [DecodeLimits()] * len(sources),
-            )
-        )
+        job = functools.partial(_timed, out=out, settings=settings)
+        timed = list(pool.map(job, sources))
         process_s = time.perf_counter() - start
-    start = time.perf_counter()
-    finalize(out, results, [], settings)
-    return {"process_s": process_s, "finalize_s": time.perf_counter() - start}
+    start, cpu = time.perf_counter(), time.process_time()
+    finalize(out, [result for result, _ in timed], [], settings)
+    finalize_s, finalize_cpu = time.perf_counter() - start, time.process_time() - cpu
+    worker_cpu = sum(cpu_s for _, cpu_s in timed)
+    return {"wall_s": process_s + finalize_s, "cpu_s": worker_cpu + finalize_cpu}
 
 
 def main() -> None:

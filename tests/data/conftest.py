@@ -8,7 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 from rocktop.data.manifest import ClipRecord, read_manifest
 from rocktop.data.settings import BuildSettings, QCThresholds
@@ -16,7 +18,14 @@ from rocktop.testing.corpus import defect_corpus
 
 # flite speaks at 16 kHz (8 kHz bandwidth): the tests lower the 12 kHz bandwidth floor.
 TEST_QC = QCThresholds(min_bandwidth_hz=6_000.0)
-BAD_FILES = ("bad/garbage.wav", "bad/empty.wav", "bad/three_hours.wav", "bad/text.mp3")
+BAD_FILES = (
+    "bad/garbage.wav",
+    "bad/empty.wav",
+    "bad/three_hours.wav",
+    "bad/text.mp3",
+    "bad/nan.wav",
+    "bad/4khz.wav",
+)
 
 
 def make_settings(**overrides: object) -> BuildSettings:
@@ -57,6 +66,10 @@ def write_bad_files(root: Path) -> None:
     (root / "bad/empty.wav").write_bytes(b"")
     (root / "bad/three_hours.wav").write_bytes(wav_header_claiming(3 * 3600.0))
     (root / "bad/text.mp3").write_text("this is not audio at all\n" * 50)
+    nan = np.zeros(16_000, dtype=np.float32)
+    nan[100] = np.nan
+    sf.write(root / "bad/nan.wav", nan, 16_000, subtype="FLOAT")
+    sf.write(root / "bad/4khz.wav", np.zeros(4_000, dtype=np.float32), 4_000, subtype="FLOAT")
 
 
 @pytest.fixture(scope="session")

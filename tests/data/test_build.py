@@ -88,6 +88,7 @@ def test_bad_inputs_are_listed_with_reasons_and_the_build_goes_on(built, bad_fil
     assert set(failed) == set(bad_files)
     assert "empty" in failed["bad/empty.wav"]
     assert "limit" in failed["bad/three_hours.wav"] and "10800" in failed["bad/three_hours.wav"]
+    assert "NaN" in failed["bad/nan.wav"] and "sample rate 4000" in failed["bad/4khz.wav"]
     report = (built.out_dir / "report.html").read_text()
     for name in bad_files:
         assert name in report

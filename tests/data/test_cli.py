@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import soundfile as sf
 
 from rocktop.cli.main import main
 
@@ -54,8 +55,9 @@ def test_build_with_transcripts_prints_json(
 ) -> None:  # type: ignore[no-untyped-def]
     raw = tmp_path / "raw"
     raw.mkdir()
-    for name in ("clean_a.wav", "clean_b.flac"):
-        shutil.copy(corpus[0] / name, raw / name)
+    shutil.copy(corpus[0] / "clean_b.flac", raw / "clean_b.flac")
+    samples, rate = sf.read(corpus[0] / "clean_a.wav", dtype="float32")
+    sf.write(raw / "clean_a.mp3", samples, rate, format="MP3")  # mixed formats
     texts = tmp_path / "texts.tsv"
     texts.write_text("clean_a\tThe quick brown fox.\nclean_b.flac\tPlease call Stella.\n")
     argv = [
