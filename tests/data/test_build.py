@@ -4,16 +4,23 @@ rejected, clean clips accepted; outputs, provenance, report, bad inputs, reruns.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import soundfile as sf
 
+import rocktop
 from rocktop.audio.limits import DecodeLimits
 from rocktop.data.build import BuildRequest, build
 from rocktop.data.ingest import discover
 from rocktop.data.manifest import read_manifest
 from rocktop.data.process import run_source
+from rocktop.data.settings import BuildSettings
 
 EXPECTED = {  # case -> the reasons its clips must carry
     "hum": {"hum"},
@@ -24,6 +31,7 @@ EXPECTED = {  # case -> the reasons its clips must carry
     "other_voice": {"speaker"},
 }
 ALLOWED_ELSEWHERE = {"low_snr": {"noise", "hum"}}  # hum is noise too
+pytestmark = pytest.mark.slow  # builds the shared corpus dataset (~30 s once per session)
 
 
 def test_each_defect_is_flagged_on_its_clips_and_clean_clips_pass(built, corpus) -> None:  # type: ignore[no-untyped-def]
@@ -123,6 +131,55 @@ def test_rerun_skips_finished_sources_and_resumes_a_killed_one(
     info = build(BuildRequest(corpus[0], out, settings_for()))
     assert info["run"]["processed"] == 1
     assert (out / "metadata.jsonl").read_bytes() == before
+    assert not (out / "wavs/spk" / session / ".tmp-abc.wav").exists()
+
+
+@pytest.mark.slow
+def test_a_killed_build_leaves_no_half_written_file_and_resumes(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    for name in (
+        "clean_a.wav",
+        "clean_c.wav",
+        "clean_d.wav",
+        "hum.wav",
+        "noise.wav",
+        "plosive.wav",
+    ):
+        shutil.copy(corpus[0] / name, raw / name)
+    argv = [
+        sys.executable,
+        "-m",
+        "rocktop",
+        "data",
+        "build",
+        "--in-dir",
+        str(raw),
+        "--out-dir",
+        str(out),
+    ]
+    env = dict(os.environ, PYTHONPATH=str(Path(rocktop.__file__).parents[1]))
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((out / ".cache/sources").glob("*.json")):
+        time.sleep(0.05)
+    process.kill()  # SIGKILL: no cleanup handlers run
+    process.wait()
+    done = list((out / ".cache/sources").glob("*.json"))
+    assert 0 < len(done) < 6, "kill the build between its first and last source"
+    for meta in done:
+        json.loads(meta.read_text())
+    for wav in (out / "wavs").rglob("*.wav"):
+        if not wav.name.startswith(".tmp-"):
+            assert sf.read(wav)[0].size > 0  # complete, readable
+    assert (
+        not (out / "metadata.jsonl").exists() or read_manifest(out / "metadata.jsonl") is not None
+    )
+    info = build(BuildRequest(raw, out, BuildSettings()))
+    assert info["run"]["cached"] == len(done) and info["run"]["processed"] == 6 - len(done)
+    assert not list((out / "wavs").rglob(".tmp-*"))
+    records = read_manifest(out / "metadata.jsonl")
+    assert {r.source for r in records} == {p.name for p in raw.iterdir()}
 
 
 def test_autonotch_removes_hum_from_the_clip(corpus, tmp_path, settings_for) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,8 @@ import soundfile as sf
 from rocktop.data.manifest import read_manifest
 from rocktop.data.review.server import ReviewHTTPServer
 
+pytestmark = pytest.mark.slow  # uses the built corpus dataset
+
 
 @pytest.fixture
 def data_dir(built, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]

@@ -16,6 +16,9 @@ from rocktop.data.merge import merge
 FILES = ("clean_a.wav", "clean_d.wav", "hum.wav", "other_voice.wav", "lowband.wav")
 
 
+pytestmark = pytest.mark.slow  # uses the built corpus dataset
+
+
 @pytest.fixture(scope="module")
 def small(corpus, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
     """Five files of the corpus plus one bad file, and an slt reference recording."""
