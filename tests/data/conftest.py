@@ -14,6 +14,7 @@ import soundfile as sf
 
 from rocktop.data.manifest import ClipRecord, read_manifest
 from rocktop.data.settings import BuildSettings, QCThresholds
+from rocktop.testing import synth
 from rocktop.testing.corpus import defect_corpus
 
 # flite speaks at 16 kHz (8 kHz bandwidth): the tests lower the 12 kHz bandwidth floor.
@@ -86,6 +87,7 @@ def corpus(
     root = tmp_path_factory.mktemp("raw")
     names = defect_corpus(root, flite_work)
     write_bad_files(root)
+    sf.write(root / "room_tone.wav", synth.noise(3.0, 16_000, -70.0), 16_000)  # no speech
     return root, names
 
 

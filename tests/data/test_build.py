@@ -100,6 +100,10 @@ def test_bad_inputs_are_listed_with_reasons_and_the_build_goes_on(built, bad_fil
     report = (built.out_dir / "report.html").read_text()
     for name in bad_files:
         assert name in report
+    assert "room_tone.wav" not in failed and "no speech found" in report
+    assert {"source": "room_tone.wav", "clips": 0, "error": None}.items() <= next(
+        i for i in built.info["inputs"] if i["source"] == "room_tone.wav"
+    ).items()
 
 
 def test_report_is_self_contained_with_targets(built) -> None:
@@ -120,9 +124,8 @@ def test_rerun_skips_finished_sources_and_resumes_a_killed_one(
     shutil.copytree(built.out_dir, out)
     before = (out / "metadata.jsonl").read_bytes()
     info = build(BuildRequest(corpus[0], out, settings_for()))
-    assert info["run"]["processed"] == 0 and info["run"]["cached"] == len(corpus[1]) + len(
-        bad_files
-    )
+    assert info["run"]["processed"] == 0
+    assert info["run"]["cached"] == len(corpus[1]) + len(bad_files) + 1  # + room tone
     assert (out / "metadata.jsonl").read_bytes() == before
     # A run killed while writing hum.wav's clips: its done-marker is missing, a temp file lies.
     session = next(r.session for r in built.records if r.source == "hum.wav")
