@@ -50,6 +50,7 @@ def test_bad_options_are_one_line_errors(
         assert code == 2 and len(err.strip().splitlines()) == 1, (extra, err)
 
 
+@pytest.mark.slow
 def test_build_with_transcripts_prints_json(
     corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
@@ -87,3 +88,11 @@ def test_build_with_transcripts_prints_json(
     assert all(r["mains_hz"] == 60.0 for r in records)
     code, out, _ = run(argv, capsys)
     assert code == 0 and json.loads(out)["run"]["cached"] == 2
+    merged = tmp_path / "merged"
+    code, out, _ = run(
+        ["data", "merge", str(tmp_path / "out"), "--out-dir", str(merged), "--json"], capsys
+    )
+    assert code == 0 and json.loads(out)["totals"] == summary["totals"]
+    assert (merged / "metadata.jsonl").read_bytes() == (
+        tmp_path / "out/metadata.jsonl"
+    ).read_bytes()
