@@ -58,7 +58,12 @@ def test_only_bad_inputs_lists_them_then_exits_2(
 def test_bad_options_are_one_line_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for extra in (["--split", "0.5,0.5"], ["--mains", "55"], ["--shard", "3/2"]):
+    for extra in (
+        ["--split", "0.5,0.5"],
+        ["--mains", "55"],
+        ["--shard", "3/2"],
+        ["--speaker", "../x"],
+    ):
         code, _, err = run(
             ["data", "build", "--in-dir", str(tmp_path), "--out-dir", str(tmp_path / "o"), *extra],
             capsys,
