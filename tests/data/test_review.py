@@ -127,3 +127,20 @@ def test_rebuild_keeps_reviewer_decisions(built, corpus, data_dir: Path, setting
     build(BuildRequest(corpus[0], data_dir, settings_for()))
     after = next(r for r in read_manifest(data_dir / "metadata.jsonl") if r.id == clip.id)
     assert after.status == "rejected" and after.review == {"decision": "rejected"}
+
+
+def test_rebuild_keeps_a_trim_while_the_clip_file_is_trimmed(
+    built, corpus, data_dir: Path, settings_for
+) -> None:  # type: ignore[no-untyped-def]
+    from rocktop.data.build import BuildRequest, build
+    from rocktop.data.review.store import ReviewStore
+
+    clip = read_manifest(data_dir / "metadata.jsonl")[0]
+    ReviewStore(data_dir).trim(clip.id, 0.5, 5.5)
+    build(BuildRequest(corpus[0], data_dir, settings_for()))
+    after = next(r for r in read_manifest(data_dir / "metadata.jsonl") if r.id == clip.id)
+    assert abs(after.duration_s - 5.0) < 1e-3 and after.review and after.review["trimmed"]
+    (data_dir / ".cache/sources" / f"{clip.session}.json").unlink()  # force reprocessing
+    build(BuildRequest(corpus[0], data_dir, settings_for()))
+    after = next(r for r in read_manifest(data_dir / "metadata.jsonl") if r.id == clip.id)
+    assert abs(after.duration_s - clip.duration_s) < 1e-3 and after.review is None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import soundfile as sf
 
 from rocktop import __version__
 from rocktop.common.atomic import atomic_write_text
@@ -79,12 +80,21 @@ def _text_for(record: ClipRecord, transcripts: dict[str, str], clips_per_source:
     return None
 
 
-def _carry_review(record: ClipRecord, previous: dict[str, ClipRecord]) -> None:
+def _carry_review(record: ClipRecord, previous: dict[str, ClipRecord], out_dir: Path) -> None:
+    """Keep an earlier reviewer decision for the same clip of the same recording; keep a trim
+    only while the clip file still has the trimmed length (reprocessing rewrites it)."""
     old = previous.get(record.id)
     if old is None or old.review is None or old.source_sha256 != record.source_sha256:
         return
-    record.review = old.review
-    if old.review.get("trimmed"):
+    if not old.review.get("trimmed"):
+        record.review = old.review
+        return
+    try:
+        length_s = sf.info(str(out_dir / record.path)).duration
+    except (OSError, RuntimeError):
+        return
+    if abs(length_s - old.duration_s) < 1e-3:
+        record.review = old.review
         record.start_s, record.end_s, record.duration_s = old.start_s, old.end_s, old.duration_s
 
 
@@ -107,6 +117,7 @@ def decide(
     reference: np.ndarray | None,
     transcripts: dict[str, str],
     previous: dict[str, ClipRecord],
+    out_dir: Path,
 ) -> list[ClipRecord]:
     """Build the final clip records from per-source results (sorted by id)."""
     records, embeddings = _records(results, settings.speaker)
@@ -126,7 +137,7 @@ def decide(
             record.reasons.append("speaker")
         record.split = splits[record.source]
         record.text = _text_for(record, transcripts, counts[record.source])
-        _carry_review(record, previous)
+        _carry_review(record, previous, out_dir)
         apply_status(record)
     return records
 
@@ -181,7 +192,8 @@ def finalize(
     ok = [r for r in results if r.error is None]
     failures = failures + [Failure(r.source_id, r.error) for r in results if r.error is not None]
     failures.sort(key=lambda f: f.source)
-    records = decide(ok, settings, reference, transcripts or {}, previous_records(out_dir))
+    previous = previous_records(out_dir)
+    records = decide(ok, settings, reference, transcripts or {}, previous, out_dir)
     write_manifests(out_dir, records)
     info = provenance(results, failures, records, settings, extra or {})
     atomic_write_text(out_dir / DATASET_JSON, json.dumps(info, indent=2) + "\n")
