@@ -119,22 +119,27 @@ def decide(
     previous: dict[str, ClipRecord],
     out_dir: Path,
 ) -> list[ClipRecord]:
-    """Build the final clip records from per-source results (sorted by id)."""
+    """Build the final clip records from per-source results (sorted by id).
+
+    Splits weigh each source by the duration of its clips that pass QC and speaker checks
+    (reviewer decisions do not move recordings between splits).
+    """
     records, embeddings = _records(results, settings.speaker)
     thresh = settings.final.spk_sim_thresh
     centroid = reference if reference is not None else dominant_centroid(embeddings, thresh)
     scores = similarities(embeddings, centroid)
-    durations: dict[str, float] = {}
+    usable: dict[str, float] = {}
     counts: dict[str, int] = {}
-    for record in records:
-        durations[record.source] = durations.get(record.source, 0.0) + record.duration_s
-        counts[record.source] = counts.get(record.source, 0) + 1
-    splits = assign_splits(durations, settings.final.split, settings.final.seed)
     for record, score in zip(records, scores, strict=True):
         record.speaker_similarity = round(float(score), 6)
         record.reasons = qc.defects(_metrics(record), settings.qc, settings.segment)
         if score < thresh:
             record.reasons.append("speaker")
+        clean = 0.0 if record.reasons else record.duration_s
+        usable[record.source] = usable.get(record.source, 0.0) + clean
+        counts[record.source] = counts.get(record.source, 0) + 1
+    splits = assign_splits(usable, settings.final.split, settings.final.seed)
+    for record in records:
         record.split = splits[record.source]
         record.text = _text_for(record, transcripts, counts[record.source])
         _carry_review(record, previous, out_dir)
