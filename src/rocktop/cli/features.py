@@ -44,21 +44,20 @@ def extract(
 
     if version not in ("v1", "v2"):
         raise RocktopError(f"--version must be v1 or v2, got {version!r}")
-    clips = take_shard(read_clips(data), parse_shard(shard), key=lambda c: c.id)
-    if not clips:
+    every = read_clips(data)
+    if not every:
         raise RocktopError(f"{data}: no accepted clips to process")
+    clips = take_shard(every, parse_shard(shard), key=lambda c: c.id)
     settings = ExtractSettings(
         content, f0, version, resolve_device(device), dtype, weights_dir,
         cache or data / ".cache" / "features", export, export_sr,
     )  # fmt: skip
-    if workers == 1:  # fail fast on missing weights before the progress bar starts
-        from rocktop.features.extract import build_extractors
+    from rocktop.features.extract import build_extractors
 
-        build_extractors(settings)
+    build_extractors(settings)  # fail fast on missing weights, before the progress bar
+    job = functools.partial(extract_one, settings=settings)
     with progress_bar(len(clips), "features") as advance:
-        results = run_batch(
-            functools.partial(extract_one, settings=settings), clips, workers, advance
-        )
+        results = run_batch(job, clips, workers, advance, start_method="spawn")
     _report(results, as_json)
 
 
