@@ -48,9 +48,10 @@ def extract(
     if not every:
         raise RocktopError(f"{data}: no accepted clips to process")
     clips = take_shard(every, parse_shard(shard), key=lambda c: c.id)
+    cache_dir = cache or (data if data.is_dir() else data.parent) / ".cache" / "features"
     settings = ExtractSettings(
-        content, f0, version, resolve_device(device), dtype, weights_dir,
-        cache or data / ".cache" / "features", export, export_sr,
+        content, f0, version, resolve_device(device), dtype, weights_dir, cache_dir, export,
+        export_sr,
     )  # fmt: skip
     from rocktop.features.extract import build_extractors
 
