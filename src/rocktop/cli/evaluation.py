@@ -11,6 +11,7 @@ from rocktop.cli._console import err_console, print_json, progress_bar
 from rocktop.common.errors import RocktopError
 
 if TYPE_CHECKING:
+    from rocktop.evaluation.dataset import EvalClip
     from rocktop.evaluation.result import EvalResult
     from rocktop.evaluation.runner import ClipPair, MetricSet
 
@@ -87,7 +88,14 @@ def _print(result: EvalResult, out: Path, as_json: bool) -> None:
 
 def _convert_fn(model: Path, pitch_shift: float, f0_method: str, device: str) -> Any:
     from rocktop.inference.params import ConversionParams
-    from rocktop.inference.pipeline import load_converter
+
+    try:
+        from rocktop.inference.pipeline import load_converter
+    except ImportError:
+        raise RocktopError(
+            "the conversion pipeline (rocktop.inference.pipeline) is not available in this "
+            "install: score converted files with `rocktop eval audio` instead"
+        ) from None
 
     converter = load_converter(model, device=device)
     params = ConversionParams(pitch_shift=pitch_shift, f0_method=f0_method)
@@ -121,19 +129,21 @@ def audio(
 
 def _evaluate_model(
     model: Path,
-    data: Path,
-    split: str,
-    limit: int | None,
+    clips: list[EvalClip],
     metric_set: MetricSet,
     out: Path,
     convert: Any,
     worst: int,
+    split: str,
 ) -> EvalResult:
-    from rocktop.evaluation.dataset import read_split
+    """Convert ``clips`` with ``convert`` into ``out/audio`` (progress bar), then score them."""
     from rocktop.evaluation.files import converted_pairs
 
-    clips = read_split(data, split, limit)
-    pairs = list(converted_pairs(clips, convert, out / "audio"))
+    pairs = []
+    with progress_bar(len(clips), f"convert {model.name}") as advance:
+        for pair in converted_pairs(clips, convert, out / "audio"):
+            pairs.append(pair)
+            advance()
     return _score(pairs, metric_set, out, f"rocktop eval: {model.name} on {split}", worst)
 
 
@@ -154,10 +164,13 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Convert a dataset split with a model and score it (speaker, WER/CER, F0, MCD, RTF)."""
+    from rocktop.evaluation.dataset import read_split
+
+    clips = read_split(data, split, limit)
+    convert = _convert_fn(model, pitch_shift, f0_method, device)
     groups = _groups(metrics, has_text=True)
     metric_set = _metric_set(groups, target, f0_method, pitch_shift, whisper_dir, device)
-    convert = _convert_fn(model, pitch_shift, f0_method, device)
-    result = _evaluate_model(model, data, split, limit, metric_set, out, convert, worst)
+    result = _evaluate_model(model, clips, metric_set, out, convert, worst, split)
     _print(result, out, as_json)
 
 
@@ -186,23 +199,21 @@ def compare(
     """Score several voices/checkpoints on the same clips and rank them."""
     from rocktop.evaluation.compare import compare as rank
     from rocktop.evaluation.compare_report import write_comparison
+    from rocktop.evaluation.dataset import read_split
     from rocktop.evaluation.report import read_json
 
-    results: dict[str, EvalResult] = {}
-    metric_set = None
-    for name, item in zip(_unique_names(models), models, strict=True):
-        if item.suffix == ".json":
-            results[name] = read_json(item)
-            continue
+    names = _unique_names(models)
+    results = {n: read_json(p) for n, p in zip(names, models, strict=True) if p.suffix == ".json"}
+    to_score = [(n, p) for n, p in zip(names, models, strict=True) if p.suffix != ".json"]
+    if to_score:
         if data is None:
-            raise RocktopError(f"{item}: scoring a model needs --data DATA")
-        if metric_set is None:
-            groups = _groups(metrics, has_text=True)
-            metric_set = _metric_set(groups, target, f0_method, pitch_shift, whisper_dir, device)
+            raise RocktopError(f"{to_score[0][1]}: scoring a model needs --data DATA")
+        clips = read_split(data, split, limit)
+        groups = _groups(metrics, has_text=True)
+        metric_set = _metric_set(groups, target, f0_method, pitch_shift, whisper_dir, device)
+    for name, item in to_score:
         convert = _convert_fn(item, pitch_shift, f0_method, device)
-        results[name] = _evaluate_model(
-            item, data, split, limit, metric_set, out / name, convert, 3
-        )
+        results[name] = _evaluate_model(item, clips, metric_set, out / name, convert, 3, split)
     ranking = rank(results)
     write_comparison(ranking, results, out)
     if as_json:
