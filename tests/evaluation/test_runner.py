@@ -101,3 +101,23 @@ def test_converted_pairs_time_and_write_each_clip(tmp_path: Path, write_wav) -> 
     assert np.allclose(written.samples, pairs[0].reference.samples * 0.5)  # type: ignore[union-attr]
     assert pairs[0].conversion_time_s is not None and pairs[0].conversion_time_s >= 0.0
     assert pairs[0].text == "hello"
+
+
+@pytest.mark.parametrize(
+    ("converted", "message"),
+    [
+        (np.zeros(0, dtype=np.float32), "converted audio is empty"),
+        (np.full(48_000, np.nan, dtype=np.float32), "NaN or Inf"),
+    ],
+)
+def test_empty_or_nan_audio_makes_every_metric_undefined(
+    converted: np.ndarray, message: str
+) -> None:
+    metrics = MetricSet(
+        frozenset({"f0", "mcd", "loudness", "stoi"}), pitch_extractor=get_pitch_extractor("pm")
+    )
+    pair = ClipPair("bad", Audio.from_array(converted, SR), _tone(200.0))
+    result = evaluate_pairs([pair, ClipPair("good", _tone(200.0), _tone(200.0))], metrics)
+    assert set(result.clips[0].errors) == {"f0", "mcd", "loudness", "stoi"}
+    assert all(message in reason for reason in result.clips[0].errors.values())
+    assert result.aggregates["mcd"].n == 1 and result.aggregates["mcd"].n_missing == 1
