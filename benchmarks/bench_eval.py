@@ -32,10 +32,10 @@ RATE = 48_000
 
 
 def _minute_of_speech(tmp: Path) -> list[Audio]:
-    clips, total = [], 0.0
+    clips, remaining = [], 60 * RATE  # samples still needed (integers: no float drift)
     voices = ("slt", "rms", "awb", "kal")
     index = 0
-    while total < 60.0:
+    while remaining > 0:
         parts = []
         for k in range(3):
             path = flite_say(
@@ -43,9 +43,9 @@ def _minute_of_speech(tmp: Path) -> list[Audio]:
             )
             audio = io.load(path)
             parts.append(resample(audio.mono(), audio.sample_rate, RATE))
-        samples = np.concatenate(parts)[: int((60.0 - total) * RATE)]
+        samples = np.concatenate(parts)[:remaining]
         clips.append(Audio.from_array(samples, RATE))
-        total += clips[-1].duration_s
+        remaining -= samples.size
         index += 1
     return clips
 
