@@ -16,7 +16,7 @@ from rocktop.testing import synth
 from rocktop.testing.contentvec import tiny_hubert, write_hf_dir
 from rocktop.testing.models import tiny_synthesizer
 
-METRICS = ["--metrics", "f0,mcd,loudness,rtf", "--f0-method", "pm"]
+METRICS = ["--metrics", "f0,mcd,loudness,rtf", "--f0-method", "pm", "--eval-f0-method", "pm"]
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -24,6 +24,7 @@ METRICS_HELP = "Comma-separated metric groups: speaker,asr,f0,pesq,stoi,mcd,loud
 AUDIO_METRICS = "speaker,asr,f0,pesq,stoi,mcd,loudness"
 RUN_METRICS = "speaker,asr,f0,mcd,loudness,rtf"
 OUT_HELP = "Output folder (eval.json, report.html)."
+EVAL_F0_HELP = "Pitch extractor measuring F0 (pm: fast; harvest: ~40x slower; rmvpe: weights)."
 WEIGHTS_HELP = "Assets folder (content encoder, rmvpe); default: the assets dir."
 
 
@@ -111,7 +112,7 @@ def audio(
     text: str | None = typer.Option(None, "--text", help="Transcript of the reference."),
     target: Path | None = typer.Option(None, "--target-speaker", help="Target voice clip(s)."),
     metrics: str = typer.Option(AUDIO_METRICS, "--metrics", help=METRICS_HELP),
-    f0_method: str = typer.Option("harvest", "--f0-method", help="Pitch extractor for F0."),
+    f0_method: str = typer.Option("pm", "--f0-method", help=EVAL_F0_HELP),
     pitch_shift: float = typer.Option(0.0, "--pitch-shift", help="Applied shift, semitones."),
     whisper_dir: Path | None = typer.Option(None, "--whisper-dir", help="CTranslate2 Whisper."),
     weights_dir: Path | None = typer.Option(None, "--weights-dir", help=WEIGHTS_HELP),
@@ -161,7 +162,8 @@ def run(
     split: str = typer.Option("test", "--split", help="Split to convert and score."),
     target: Path | None = typer.Option(None, "--target-speaker", help="Target voice clip(s)."),
     metrics: str = typer.Option(RUN_METRICS, "--metrics", help=METRICS_HELP),
-    f0_method: str = typer.Option("harvest", "--f0-method", help="Pitch extractor."),
+    f0_method: str = typer.Option("rmvpe", "--f0-method", help="Conversion pitch extractor."),
+    eval_f0: str = typer.Option("pm", "--eval-f0-method", help=EVAL_F0_HELP),
     pitch_shift: float = typer.Option(0.0, "--pitch-shift", help="Shift, semitones."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many clips."),
     whisper_dir: Path | None = typer.Option(None, "--whisper-dir", help="CTranslate2 Whisper."),
@@ -176,9 +178,7 @@ def run(
     clips = read_split(data, split, limit)
     convert = _convert_fn(model, index, weights_dir, pitch_shift, f0_method, device)
     groups = _groups(metrics, has_text=True)
-    metric_set = _metric_set(
-        groups, target, f0_method, pitch_shift, whisper_dir, device, weights_dir
-    )
+    metric_set = _metric_set(groups, target, eval_f0, pitch_shift, whisper_dir, device, weights_dir)
     result = _evaluate_model(model, clips, metric_set, out, convert, worst, split)
     _print(result, out, as_json)
 
@@ -198,7 +198,8 @@ def compare(
     split: str = typer.Option("test", "--split", help="Split to convert and score."),
     target: Path | None = typer.Option(None, "--target-speaker", help="Target voice clip(s)."),
     metrics: str = typer.Option(RUN_METRICS, "--metrics", help=METRICS_HELP),
-    f0_method: str = typer.Option("harvest", "--f0-method", help="Pitch extractor."),
+    f0_method: str = typer.Option("rmvpe", "--f0-method", help="Conversion pitch extractor."),
+    eval_f0: str = typer.Option("pm", "--eval-f0-method", help=EVAL_F0_HELP),
     pitch_shift: float = typer.Option(0.0, "--pitch-shift", help="Shift, semitones."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many clips."),
     whisper_dir: Path | None = typer.Option(None, "--whisper-dir", help="CTranslate2 Whisper."),
@@ -221,7 +222,7 @@ def compare(
         clips = read_split(data, split, limit)
         groups = _groups(metrics, has_text=True)
         metric_set = _metric_set(
-            groups, target, f0_method, pitch_shift, whisper_dir, device, weights_dir
+            groups, target, eval_f0, pitch_shift, whisper_dir, device, weights_dir
         )
     for name, item in to_score:
         convert = _convert_fn(item, None, weights_dir, pitch_shift, f0_method, device)
