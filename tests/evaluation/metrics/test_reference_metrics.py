@@ -88,4 +88,4 @@ def test_reference_metrics_resample_48k_inputs(speech: Audio, tmp_path: Path) ->
 
 def test_mcd_ignores_overall_gain(speech: Audio) -> None:
     quieter = Audio(speech.samples * np.float32(0.1), speech.sample_rate)
-    assert mcd(speech, quieter) == pytest.approx(0.0, abs=1e-6)
+    assert mcd(speech, quieter) == pytest.approx(0.0, abs=1e-4)  # float32 STFT rounding
