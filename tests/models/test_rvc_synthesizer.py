@@ -226,3 +226,16 @@ def test_training_forward_slices_and_decodes() -> None:
 def test_tiny_config_is_small() -> None:
     config = tiny_synthesizer_config()
     assert sum(p.numel() for p in Synthesizer(config).parameters()) < 200_000
+
+
+def test_channels_last_decoder_gives_the_same_audio() -> None:
+    from rocktop.models.rvc import prepare_for_inference
+
+    reference = _run(tiny_synthesizer(), noise_scale=0.0, excitation_noise=0.0)
+    fast = prepare_for_inference(tiny_synthesizer(), channels_last=True)
+    assert fast.dec.channels_last_2d
+    out = _run(fast, noise_scale=0.0, excitation_noise=0.0)
+    assert out.shape == reference.shape
+    torch.testing.assert_close(out, reference, atol=1e-5, rtol=1e-4)
+    streamed = _run(fast, frames=60, skip_head=30, return_length=20)
+    assert streamed.shape == (1, 1, 20 * 480)

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rocktop.models.rvc.fast import as_2d, convs_to_2d
 from rocktop.models.rvc.layers import (
     LRELU_SLOPE,
     WNConv1d,
@@ -94,6 +95,16 @@ class Generator(nn.Module):
         self.conv_post = nn.Conv1d(channels, 1, 7, 1, padding=3, bias=False)
         self.ups.apply(init_conv_weights)
         self.cond = nn.Conv1d(gin_channels, upsample_initial_channel, 1)
+        self.channels_last_2d = False
+
+    def use_channels_last_2d(self) -> None:
+        """Run on channels-last ``[B, C, 1, T]`` with 2-D convolutions (inference speed-up;
+        weight norm must be folded first). Same maths; output shape unchanged."""
+        convs_to_2d(self)
+        self.channels_last_2d = True
+
+    def _enter(self, x: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return (as_2d(x), g.unsqueeze(2)) if self.channels_last_2d else (x, g)
 
     def _stage(self, i: int, x: torch.Tensor) -> torch.Tensor:
         blocks = self.resblocks[i * self.num_kernels : (i + 1) * self.num_kernels]
@@ -104,13 +115,15 @@ class Generator(nn.Module):
 
     def _post(self, x: torch.Tensor) -> torch.Tensor:
         # The final activation uses PyTorch's default slope 0.01, not 0.1 (spec §10).
-        return torch.tanh(self.conv_post(F.leaky_relu(x)))
+        out = torch.tanh(self.conv_post(F.leaky_relu(x)))
+        return out.squeeze(2).contiguous() if self.channels_last_2d else out
 
     def forward(
         self, x: torch.Tensor, g: torch.Tensor, n_res: int | None = None, **_: object
     ) -> torch.Tensor:
         if n_res is not None and n_res != x.shape[-1]:
             x = F.interpolate(x, size=n_res, mode="linear")
+        x, g = self._enter(x, g)
         x = self.conv_pre(x) + self.cond(g)
         for i, up in enumerate(self.ups):
             x = self._stage(i, up(F.leaky_relu(x, LRELU_SLOPE)))
@@ -170,6 +183,9 @@ class GeneratorNSF(Generator):
                 har = F.interpolate(har, size=n_res * self.upp, mode="linear")
             if n_res != x.shape[-1]:
                 x = F.interpolate(x, size=n_res, mode="linear")
+        x, g = self._enter(x, g)
+        if self.channels_last_2d:
+            har = as_2d(har)
         x = self.conv_pre(x) + self.cond(g)
         for i, (up, noise_conv) in enumerate(zip(self.ups, self.noise_convs, strict=True)):
             x = up(F.leaky_relu(x, LRELU_SLOPE)) + noise_conv(har)
