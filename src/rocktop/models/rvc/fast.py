@@ -19,7 +19,7 @@ def _conv2d_from(conv: nn.Conv1d) -> nn.Conv2d:
         conv.out_channels,
         (1, conv.kernel_size[0]),
         (1, conv.stride[0]),
-        (0, int(conv.padding[0])),  # type: ignore[index]
+        (0, int(conv.padding[0])),
         (1, conv.dilation[0]),
         conv.groups,
         conv.bias is not None,
@@ -37,7 +37,7 @@ def _conv_transpose2d_from(conv: nn.ConvTranspose1d) -> nn.ConvTranspose2d:
         conv.out_channels,
         (1, conv.kernel_size[0]),
         (1, conv.stride[0]),
-        (0, int(conv.padding[0])),  # type: ignore[index]
+        (0, int(conv.padding[0])),
         (0, conv.output_padding[0]),
         conv.groups,
         conv.bias is not None,
