@@ -56,8 +56,8 @@ def test_convert_folder_json_and_resume(
     tmp_path: Path, assets: Path, voice_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _write_inputs(tmp_path / "in")
-    args = ["convert", str(tmp_path / "in"), "-m", str(voice_file), "-o", str(tmp_path / "out"),
-            "--f0-method", "pm", "--weights-dir", str(assets), "--json", "--bits", "16"]  # fmt: skip
+    args = ["convert", str(tmp_path / "in"), "-m", str(voice_file), "-o", str(tmp_path / "out")]
+    args += ["--f0-method", "pm", "--weights-dir", str(assets), "--json", "--bits", "16"]
     code, out, err = _run(args, capsys)
     assert code == 0, err
     rows = json.loads(out)
