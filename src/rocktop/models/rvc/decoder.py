@@ -175,9 +175,10 @@ class GeneratorNSF(Generator):
         n_res: int | None = None,
         noise_scale: float = 1.0,
         generator: torch.Generator | None = None,
+        initial_phase: float = 0.0,
     ) -> torch.Tensor:
         """``x [B, C, T]``, ``f0 [B, T]`` Hz, ``g [B, gin, 1]`` -> ``[B, 1, T*upp]``."""
-        har = self.m_source(f0, self.upp, noise_scale, generator)
+        har = self.m_source(f0, self.upp, noise_scale, generator, initial_phase)
         if n_res is not None:
             if n_res * self.upp != har.shape[-1]:
                 har = F.interpolate(har, size=n_res * self.upp, mode="linear")
