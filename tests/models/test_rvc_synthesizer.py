@@ -239,3 +239,13 @@ def test_channels_last_decoder_gives_the_same_audio() -> None:
     torch.testing.assert_close(out, reference, atol=1e-5, rtol=1e-4)
     streamed = _run(fast, frames=60, skip_head=30, return_length=20)
     assert streamed.shape == (1, 1, 20 * 480)
+
+
+@pytest.mark.parametrize("f0", [True, False])
+def test_tiled_decoding_gives_the_same_audio(f0: bool) -> None:
+    from rocktop.models.rvc import prepare_for_inference
+
+    model = prepare_for_inference(tiny_synthesizer("v2", 32_000, f0))
+    whole = _run(model, frames=200, noise_scale=0.0, excitation_noise=0.0)
+    tiled = _run(model, frames=200, noise_scale=0.0, excitation_noise=0.0, tile_frames=50)
+    torch.testing.assert_close(tiled, whole, atol=1e-5, rtol=1e-4)

@@ -19,6 +19,8 @@ from rocktop.models.rvc.layers import (
 )
 from rocktop.models.rvc.nsf import SourceModuleHnNSF
 
+TILE_MARGIN = 24  # frames; the decoder's receptive field is about 10 frames
+
 
 def _dilated(channels: int, kernel_size: int, dilation: int) -> WNConv1d:
     padding = get_padding(kernel_size, dilation)
@@ -118,16 +120,46 @@ class Generator(nn.Module):
         out = torch.tanh(self.conv_post(F.leaky_relu(x)))
         return out.squeeze(2).contiguous() if self.channels_last_2d else out
 
+    def _inject(self, i: int, x: torch.Tensor, har: torch.Tensor | None) -> torch.Tensor:
+        return x
+
+    def _body(self, x: torch.Tensor, g: torch.Tensor, har: torch.Tensor | None) -> torch.Tensor:
+        x, g = self._enter(x, g)
+        if har is not None and self.channels_last_2d:
+            har = as_2d(har)
+        x = self.conv_pre(x) + self.cond(g)
+        for i, up in enumerate(self.ups):
+            x = self._inject(i, up(F.leaky_relu(x, LRELU_SLOPE)), har)
+            x = self._stage(i, x)
+        return self._post(x)
+
+    def _tiled(
+        self, x: torch.Tensor, g: torch.Tensor, har: torch.Tensor | None, tile: int | None
+    ) -> torch.Tensor:
+        """Decode ``tile``-frame windows with ``TILE_MARGIN`` frames of context on each side
+        (beyond the decoder's receptive field): same samples, bounded activation memory."""
+        frames = x.shape[-1]
+        if tile is None or frames <= tile + 2 * TILE_MARGIN:
+            return self._body(x, g, har)
+        upp, outs = self.upp, []
+        for a in range(0, frames, tile):
+            b = min(frames, a + tile)
+            s, e = max(0, a - TILE_MARGIN), min(frames, b + TILE_MARGIN)
+            h = None if har is None else har[..., s * upp : e * upp]
+            outs.append(self._body(x[..., s:e], g, h)[..., (a - s) * upp : (b - s) * upp])
+        return torch.cat(outs, dim=-1)
+
     def forward(
-        self, x: torch.Tensor, g: torch.Tensor, n_res: int | None = None, **_: object
+        self,
+        x: torch.Tensor,
+        g: torch.Tensor,
+        n_res: int | None = None,
+        tile_frames: int | None = None,
+        **_: object,
     ) -> torch.Tensor:
         if n_res is not None and n_res != x.shape[-1]:
             x = F.interpolate(x, size=n_res, mode="linear")
-        x, g = self._enter(x, g)
-        x = self.conv_pre(x) + self.cond(g)
-        for i, up in enumerate(self.ups):
-            x = self._stage(i, up(F.leaky_relu(x, LRELU_SLOPE)))
-        return self._post(x)
+        return self._tiled(x, g, None, tile_frames)
 
 
 class GeneratorNSF(Generator):
@@ -167,6 +199,10 @@ class GeneratorNSF(Generator):
                 conv = nn.Conv1d(1, channels, kernel_size=1)
             self.noise_convs.append(conv)
 
+    def _inject(self, i: int, x: torch.Tensor, har: torch.Tensor | None) -> torch.Tensor:
+        assert har is not None
+        return x + self.noise_convs[i](har)
+
     def forward(  # type: ignore[override]
         self,
         x: torch.Tensor,
@@ -176,19 +212,17 @@ class GeneratorNSF(Generator):
         noise_scale: float = 1.0,
         generator: torch.Generator | None = None,
         initial_phase: float = 0.0,
+        tile_frames: int | None = None,
     ) -> torch.Tensor:
-        """``x [B, C, T]``, ``f0 [B, T]`` Hz, ``g [B, gin, 1]`` -> ``[B, 1, T*upp]``."""
+        """``x [B, C, T]``, ``f0 [B, T]`` Hz, ``g [B, gin, 1]`` -> ``[B, 1, T*upp]``.
+
+        The harmonic source is generated for the whole input first, so tiling
+        (``tile_frames``) does not break its phase.
+        """
         har = self.m_source(f0, self.upp, noise_scale, generator, initial_phase)
         if n_res is not None:
             if n_res * self.upp != har.shape[-1]:
                 har = F.interpolate(har, size=n_res * self.upp, mode="linear")
             if n_res != x.shape[-1]:
                 x = F.interpolate(x, size=n_res, mode="linear")
-        x, g = self._enter(x, g)
-        if self.channels_last_2d:
-            har = as_2d(har)
-        x = self.conv_pre(x) + self.cond(g)
-        for i, (up, noise_conv) in enumerate(zip(self.ups, self.noise_convs, strict=True)):
-            x = up(F.leaky_relu(x, LRELU_SLOPE)) + noise_conv(har)
-            x = self._stage(i, x)
-        return self._post(x)
+        return self._tiled(x, g, har, tile_frames)

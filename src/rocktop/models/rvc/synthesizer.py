@@ -108,12 +108,15 @@ class Synthesizer(nn.Module):
         excitation_noise: float,
         generator: torch.Generator | None,
         initial_phase: float = 0.0,
+        tile_frames: int | None = None,
     ) -> torch.Tensor:
         if isinstance(self.dec, GeneratorNSF):
             if nsff0 is None:
                 raise ValueError("this is an F0 model: nsff0 (Hz per frame) is required")
-            return self.dec(z, nsff0, g, n_res, excitation_noise, generator, initial_phase)
-        return self.dec(z, g, n_res)
+            return self.dec(
+                z, nsff0, g, n_res, excitation_noise, generator, initial_phase, tile_frames
+            )
+        return self.dec(z, g, n_res, tile_frames=tile_frames)
 
     @torch.no_grad()
     def infer(
@@ -130,6 +133,7 @@ class Synthesizer(nn.Module):
         excitation_noise: float = 1.0,
         generator: torch.Generator | None = None,
         initial_phase: float = 0.0,
+        tile_frames: int | None = None,
     ) -> torch.Tensor:
         """Convert content to audio (RVC ``infer``, spec §2.7).
 
@@ -146,6 +150,7 @@ class Synthesizer(nn.Module):
             excitation_noise: NSF noise scale (1 as RVC; 0 = noiseless source).
             generator: RNG for every random draw (None: torch's global RNG, as RVC).
             initial_phase: NSF sine phase (cycles) at the first decoded frame (0 as RVC).
+            tile_frames: decode in windows of this many frames (bounded memory, same audio).
 
         Returns:
             ``[B, 1, frames * hop_length]`` float audio in [-1, 1].
@@ -165,8 +170,9 @@ class Synthesizer(nn.Module):
             if nsff0 is not None:
                 nsff0 = nsff0[:, skip_head : skip_head + return_length]
         return self._decode(
-            z * x_mask, nsff0, g, return_length2, excitation_noise, generator, initial_phase
-        )
+            z * x_mask, nsff0, g, return_length2, excitation_noise, generator, initial_phase,
+            tile_frames,
+        )  # fmt: skip
 
     def forward(
         self,
