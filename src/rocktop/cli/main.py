@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from rocktop import __version__
-from rocktop.cli import audio, convert, index, model
+from rocktop.cli import assets, audio, convert, features, index, model
 from rocktop.cli._console import configure_logging, err_console
 from rocktop.common.errors import RocktopError
 
@@ -47,6 +47,8 @@ def build_app() -> typer.Typer:
     app.command("convert")(convert.convert)
     app.add_typer(model.app, name="model")
     app.add_typer(index.app, name="index")
+    app.add_typer(features.app, name="features")
+    app.add_typer(assets.app, name="assets")
     return app
 
 
