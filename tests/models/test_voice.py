@@ -187,3 +187,20 @@ def test_merge_is_a_weighted_average_with_truncated_emb_g() -> None:
     merged.validate()
     with pytest.raises(VoiceFileError, match="architectures differ"):
         merge_voices(a, _voice("v1", 48_000), 0.5)
+
+
+def test_pretrained_generator_loads_with_enc_q(tmp_path: Path) -> None:
+    from rocktop.models.pretrained import load_pretrained_generator
+    from rocktop.testing.models import tiny_synthesizer_config
+
+    source = tiny_synthesizer(with_posterior=True, seed=3)
+    state = {k: v.half() for k, v in source.state_dict().items()}
+    torch.save({"model": state, "iteration": 1}, tmp_path / "f0G48k.pth")
+    model = load_pretrained_generator(tmp_path / "f0G48k.pth", tiny_synthesizer_config())
+    assert model.enc_q is not None
+    key = "enc_q.pre.weight"
+    assert torch.equal(model.state_dict()[key], state[key].float())
+    with pytest.raises(VoiceFileError, match="not a pretrained generator"):
+        load_pretrained_generator(_voice().save(tmp_path / "v.pth"), tiny_synthesizer_config())
+    with pytest.raises(VoiceFileError, match="has shape"):
+        load_pretrained_generator(tmp_path / "f0G48k.pth", tiny_synthesizer_config("v1", 40_000))
