@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-
 from rocktop.models.rvc.config import SynthesizerConfig
 from rocktop.models.rvc.state import StateDictError, load_weights
 from rocktop.models.rvc.synthesizer import Synthesizer
