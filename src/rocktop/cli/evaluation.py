@@ -78,11 +78,13 @@ def _score(
 
 
 def _print(result: EvalResult, out: Path, as_json: bool) -> None:
+    from rocktop.evaluation.report import as_jsonable
     from rocktop.evaluation.targets import check_targets
 
     checks = check_targets(result.summary())
     if as_json:
-        print_json({"summary": result.summary(), "targets": [c.as_dict() for c in checks]})
+        summary = {"summary": result.summary(), "targets": [c.as_dict() for c in checks]}
+        print_json(as_jsonable(summary))
     console = err_console()
     for check in checks:
         console.print(check.line, markup=False, highlight=False)
@@ -211,7 +213,7 @@ def compare(
     from rocktop.evaluation.compare import compare as rank
     from rocktop.evaluation.compare_report import write_comparison
     from rocktop.evaluation.dataset import read_split
-    from rocktop.evaluation.report import read_json
+    from rocktop.evaluation.report import as_jsonable, read_json
 
     names = _unique_names(models)
     results = {n: read_json(p) for n, p in zip(names, models, strict=True) if p.suffix == ".json"}
@@ -230,5 +232,5 @@ def compare(
     ranking = rank(results)
     write_comparison(ranking, results, out)
     if as_json:
-        print_json(ranking.as_dict())
+        print_json(as_jsonable(ranking.as_dict()))
     err_console().print(f"best: {ranking.best}  (order: {', '.join(ranking.order)})", markup=False)
