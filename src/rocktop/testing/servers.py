@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -30,3 +30,13 @@ def run_uvicorn(app: Any, timeout_s: float = 30.0, **config: Any) -> Iterator[st
     finally:
         server.should_exit = True
         thread.join(timeout_s)
+
+
+def wait_until(check: Callable[[], bool], timeout_s: float = 10.0, poll_s: float = 0.05) -> bool:
+    """Poll ``check`` until it is true or ``timeout_s`` passes; returns its last value."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(poll_s)
+    return check()
