@@ -22,10 +22,12 @@ from rocktop.serve.metrics import ServiceMetrics
 
 def _engine(convert_workers: int = 2, queue_size: int = 4, **kwargs: float) -> Engine:
     metrics = ServiceMetrics()
-    return Engine({
-        "tts": Stage("tts", 1, queue_size, metrics, **kwargs),  # type: ignore[arg-type]
-        "convert": Stage("convert", convert_workers, queue_size, metrics, **kwargs),  # type: ignore[arg-type]
-    })
+    return Engine(
+        {
+            "tts": Stage("tts", 1, queue_size, metrics, **kwargs),  # type: ignore[arg-type]
+            "convert": Stage("convert", convert_workers, queue_size, metrics, **kwargs),  # type: ignore[arg-type]
+        }
+    )
 
 
 def _sleep(seconds: float, value: object = None):  # type: ignore[no-untyped-def]

@@ -24,20 +24,28 @@ def test_health_ready_metrics_are_open(server: tuple[str, Any]) -> None:
     assert ready.status_code == 200 and ready.json()["ready"] is True
     metrics = httpx.get(f"{url}/metrics")
     assert metrics.status_code == 200
-    for name in ("rocktop_requests_total", "rocktop_request_duration_seconds",
-                 "rocktop_queue_depth", "rocktop_inflight", "rocktop_workers"):
+    for name in (
+        "rocktop_requests_total",
+        "rocktop_request_duration_seconds",
+        "rocktop_queue_depth",
+        "rocktop_inflight",
+        "rocktop_workers",
+    ):
         assert name in metrics.text
     assert 'rocktop_workers{stage="convert"} 2.0' in metrics.text
 
 
-@pytest.mark.parametrize("headers,status", [
-    ({}, 401),
-    ({"X-API-Key": "wrong"}, 401),
-    ({"Authorization": "Bearer wrong"}, 401),
-    ({"Authorization": "Basic " + API_KEY}, 401),
-    ({"X-API-Key": API_KEY}, 200),
-    ({"Authorization": f"Bearer {API_KEY}"}, 200),
-])
+@pytest.mark.parametrize(
+    "headers,status",
+    [
+        ({}, 401),
+        ({"X-API-Key": "wrong"}, 401),
+        ({"Authorization": "Bearer wrong"}, 401),
+        ({"Authorization": "Basic " + API_KEY}, 401),
+        ({"X-API-Key": API_KEY}, 200),
+        ({"Authorization": f"Bearer {API_KEY}"}, 200),
+    ],
+)
 def test_auth(server: tuple[str, Any], headers: dict[str, str], status: int) -> None:
     url, _ = server
     response = httpx.get(f"{url}/status", headers=headers)
@@ -69,22 +77,29 @@ def test_tts_speaks_and_reports_timing(client: httpx.Client) -> None:
 def test_tts_flac_at_48k(client: httpx.Client) -> None:
     response = client.post(
         "/tts",
-        data={"text": "Forty eight kilohertz.", "format": "flac", "bits": "24",
-              "output_sample_rate": "48000"},
+        data={
+            "text": "Forty eight kilohertz.",
+            "format": "flac",
+            "bits": "24",
+            "output_sample_rate": "48000",
+        },
     )
     assert response.status_code == 200, response.text
     info = sf.info(io.BytesIO(response.content))
     assert (info.format, info.subtype, info.samplerate) == ("FLAC", "PCM_24", 48_000)
 
 
-@pytest.mark.parametrize("data,status,code", [
-    ({"text": ""}, 422, "invalid_request"),
-    ({"text": "   "}, 422, "tts_bad_request"),
-    ({"text": "x" * 6000}, 413, "text_too_long"),
-    ({"text": "hi", "voice": "../../etc/passwd"}, 422, "tts_bad_request"),
-    ({"text": "hi", "rate_wpm": "5"}, 422, "invalid_request"),
-    ({"text": "hi", "format": "flac", "bits": "32f"}, 400, "bad_request"),
-])
+@pytest.mark.parametrize(
+    "data,status,code",
+    [
+        ({"text": ""}, 422, "invalid_request"),
+        ({"text": "   "}, 422, "tts_bad_request"),
+        ({"text": "x" * 6000}, 413, "text_too_long"),
+        ({"text": "hi", "voice": "../../etc/passwd"}, 422, "tts_bad_request"),
+        ({"text": "hi", "rate_wpm": "5"}, 422, "invalid_request"),
+        ({"text": "hi", "format": "flac", "bits": "32f"}, 400, "bad_request"),
+    ],
+)
 def test_tts_refusals(client: httpx.Client, data: dict[str, str], status: int, code: str) -> None:
     response = client.post("/tts", data=data)
     assert response.status_code == status, response.text
@@ -145,20 +160,26 @@ def test_oversized_chunked_body_is_413(tmp_path: Any, running: Any) -> None:
 
         def body() -> Any:
             nonlocal sent
-            yield (b'--x\r\nContent-Disposition: form-data; name="reference_audio"; '
-                   b'filename="big.wav"\r\nContent-Type: audio/wav\r\n\r\n')
+            yield (
+                b'--x\r\nContent-Disposition: form-data; name="reference_audio"; '
+                b'filename="big.wav"\r\nContent-Type: audio/wav\r\n\r\n'
+            )
             for _ in range(64):  # 4 MiB, no Content-Length: chunked transfer encoding
                 sent += 65_536
                 yield b"\0" * 65_536
 
         response = httpx.post(
-            f"{url}/tts", content=body(),
+            f"{url}/tts",
+            content=body(),
             headers={"Content-Type": "multipart/form-data; boundary=x"},
         )
         assert response.status_code == 413, response.text
         assert response.json()["error"]["code"] == "body_too_large"
-        declared = httpx.post(f"{url}/tts", content=b"\0" * (2 * 1024 * 1024),
-                              headers={"Content-Type": "multipart/form-data; boundary=x"})
+        declared = httpx.post(
+            f"{url}/tts",
+            content=b"\0" * (2 * 1024 * 1024),
+            headers={"Content-Type": "multipart/form-data; boundary=x"},
+        )
         assert declared.status_code == 413
         assert httpx.get(f"{url}/ready").status_code == 200
         metrics = httpx.get(f"{url}/metrics").text
