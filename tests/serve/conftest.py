@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any, ContextManager
+from contextlib import AbstractContextManager
+from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from rocktop.testing.servers import run_uvicorn
 
 API_KEY = "test-key-0123456789"
 
-Running = Callable[..., ContextManager[tuple[str, Any]]]
+Running = Callable[..., AbstractContextManager[tuple[str, Any]]]
 
 
 @contextlib.contextmanager

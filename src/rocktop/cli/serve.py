@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -31,7 +32,7 @@ def serve(
     from rocktop.serve.observe import configure_json_logging
     from rocktop.serve.settings import Settings
 
-    overrides = {
+    overrides: dict[str, Any] = {
         "api_host": host,
         "api_port": port,
         "rvc_workers": workers,

@@ -77,7 +77,7 @@ def _servicer(model_name: str) -> Any:
     import grpc
     from tritonclient.grpc import service_pb2, service_pb2_grpc
 
-    class FakeSparkTriton(service_pb2_grpc.GRPCInferenceServiceServicer):  # type: ignore[misc]
+    class FakeSparkTriton(service_pb2_grpc.GRPCInferenceServiceServicer):
         calls = 0
 
         def ServerLive(self, request: Any, context: Any) -> Any:  # noqa: N802
