@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from typing import Any
@@ -47,7 +48,9 @@ def _client_loop(url: str, stop_at: float, results: list[tuple[int, float, str]]
 
 
 @pytest.mark.slow
-def test_bounded_load_has_no_5xx_and_sheds_with_429(running: Any, tmp_path: Any) -> None:
+def test_bounded_load_has_no_5xx_and_sheds_with_429(
+    running: Any, tmp_path: Any, record_property: Any
+) -> None:
     """16 concurrent clients for LOAD_SECONDS against /tts with a deliberately small queue."""
     with running(models_dir=tmp_path, tts_workers=2, queue_size=4) as (url, _):
         results: list[tuple[int, float, str]] = []
@@ -68,7 +71,8 @@ def test_bounded_load_has_no_5xx_and_sheds_with_429(running: Any, tmp_path: Any)
             "p50_ms": round(float(np.percentile(ok, 50)) * 1000, 1),
             "p99_ms": round(float(np.percentile(ok, 99)) * 1000, 1),
         }
-        print(f"load: {report}")
+        record_property("load", report)
+        sys.stderr.write(f"load test (16 clients, {LOAD_SECONDS:g} s): {report}\n")
         assert not [s for s in statuses if s >= 500], report
         assert set(statuses) <= {200, 429}, report
         assert report["shed_429"] > 0 and report["ok"] > 0, report
