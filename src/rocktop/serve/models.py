@@ -6,6 +6,8 @@ request string is joined into a path. Layouts recognised in ``models_dir``:
 - ``NAME.safetensors`` (native) or ``NAME.pth`` (RVC), with ``NAME.index`` beside it if any;
 - ``NAME/`` holding exactly one ``.safetensors`` or ``.pth`` and at most one ``.index``.
 
+Symlinks that lead out of the directory are ignored.
+
 Loading replaces an entry atomically (hot swap): jobs holding the old converter finish with it.
 """
 
@@ -64,7 +66,10 @@ def scan(models_dir: Path) -> dict[str, ModelEntry]:
         items = sorted(os.scandir(models_dir), key=lambda item: item.name)
     except OSError:
         return found
+    root = models_dir.resolve()
     for item in items:
+        if not Path(item.path).resolve().is_relative_to(root):
+            continue  # a symlink leading out of the models directory
         if item.is_dir(follow_symlinks=False):
             entry = _scan_folder(Path(item.path))
         elif item.is_file() and item.name.endswith(MODEL_SUFFIXES):

@@ -148,6 +148,14 @@ class Service:
         self.metrics.observe_rtf(endpoint, seconds, audio.duration_s)
         return converted, seconds
 
+    def open_stream(
+        self, model: LoadedModel, params: ConversionParams, sample_rate: int, block_s: float
+    ) -> StreamSession:
+        """A realtime session on ``model``: ``process(block) -> converted block``."""
+        return open_stream_session(
+            model.converter, params, sample_rate, block_s, self.config.device
+        )
+
     def status(self) -> dict[str, Any]:
         """The ``/status`` document."""
         return {
@@ -166,6 +174,35 @@ class Service:
                 "max_loaded": self.registry.max_loaded,
             },
         }
+
+
+class StreamSession:
+    """Adapter over ``rocktop.inference.streaming.StreamingConverter`` for one session.
+
+    Attributes:
+        block_samples: samples per block at ``sample_rate`` (mono).
+        latency_s: algorithmic latency the streaming converter reports, seconds.
+    """
+
+    def __init__(self, streamer: Any, block_samples: int, latency_s: float) -> None:
+        self.streamer = streamer
+        self.block_samples = block_samples
+        self.latency_s = latency_s
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        """Convert one block: float32 ``(block_samples,)`` in, float32 ``(block_samples,)`` out."""
+        out = self.streamer.process(block)
+        return np.asarray(out, dtype=np.float32).reshape(-1)
+
+
+def open_stream_session(
+    converter: Any, params: ConversionParams, sample_rate: int, block_s: float, device: str
+) -> StreamSession:
+    """Build the streaming converter (models branch API) for one realtime session."""
+    from rocktop.inference.streaming import StreamingConverter
+
+    streamer = StreamingConverter(converter, params, sample_rate=sample_rate, block_s=block_s)
+    return StreamSession(streamer, int(streamer.block_samples), float(streamer.latency_s))
 
 
 def service_of(connection: HTTPConnection) -> Service:
