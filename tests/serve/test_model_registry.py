@@ -89,3 +89,11 @@ def test_unloadable_file_is_a_4xx(models_dir: Path) -> None:
     with pytest.raises(ModelLoadError, match="broken") as refused:
         registry.get("broken")
     assert refused.value.http_status == 422
+
+
+def test_rvc_index_naming_beside_the_model(tmp_path: Path) -> None:
+    (tmp_path / "SilverWolf_e300_s6600.pth").write_bytes(b"w")
+    (tmp_path / "trained_IVF256_Flat_nprobe_1_SilverWolf_e300_s6600_v2.index").write_bytes(b"")
+    (tmp_path / "added_IVF256_Flat_nprobe_1_SilverWolf_e300_s6600_v2.index").write_bytes(b"i")
+    entry = scan(tmp_path)["SilverWolf_e300_s6600"]
+    assert entry.index_path is not None and entry.index_path.name.startswith("added_")
