@@ -72,7 +72,7 @@ def build_service(
     )
     registry = ModelRegistry(
         settings.models_dir,
-        loader or pipeline_loader(settings.device, settings.precision),
+        loader or pipeline_loader(settings.device, settings.precision, settings.weights_dir),
         settings.max_loaded_models,
         metrics,
     )

@@ -3,8 +3,10 @@
 A request only ever gives a *name*; the name must be one the directory listing produced, so no
 request string is joined into a path. Layouts recognised in ``models_dir``:
 
-- ``NAME.safetensors`` (native) or ``NAME.pth`` (RVC), with ``NAME.index`` beside it if any;
-- ``NAME/`` holding exactly one ``.safetensors`` or ``.pth`` and at most one ``.index``.
+- ``NAME.safetensors`` (native) or ``NAME.pth`` (RVC), with ``NAME.index`` (or RVC's
+  ``added_*NAME*.index``) beside it if any;
+- ``NAME/`` holding exactly one ``.safetensors`` or ``.pth`` and at most one ``.index``
+  (``trained_*`` indexes, which hold no vectors, are ignored).
 
 Symlinks that lead out of the directory are ignored.
 
@@ -82,8 +84,15 @@ def scan(models_dir: Path) -> dict[str, ModelEntry]:
 
 
 def _sibling_index(model_path: Path) -> Path | None:
+    """``NAME.index``, else RVC's rule: an ``*.index`` naming the model, not ``trained_*``."""
     index = model_path.with_suffix(".index")
-    return index if index.is_file() else None
+    if index.is_file():
+        return index
+    for candidate in sorted(model_path.parent.glob("*.index")):
+        name = candidate.name
+        if model_path.stem in name and "trained" not in name and candidate.is_file():
+            return candidate
+    return None
 
 
 def _scan_folder(folder: Path) -> ModelEntry | None:
@@ -92,7 +101,7 @@ def _scan_folder(folder: Path) -> ModelEntry | None:
     except OSError:
         return None
     models = [p for p in files if p.suffix in MODEL_SUFFIXES]
-    indexes = [p for p in files if p.suffix == ".index"]
+    indexes = [p for p in files if p.suffix == ".index" and "trained" not in p.name]
     if len(models) != 1 or len(indexes) > 1:
         return None
     return _entry(models[0], folder.name, indexes[0] if indexes else None)
@@ -189,19 +198,14 @@ class ModelRegistry:
             return self._loaded.pop(name, None) is not None
 
 
-def pipeline_loader(device: str, dtype: str) -> Loader:
-    """The real loader: ``rocktop.inference.pipeline.load_converter`` on ``device``/``dtype``."""
+def pipeline_loader(device: str, dtype: str, weights_dir: Path | None = None) -> Loader:
+    """The real loader: ``load_converter`` on ``device``/``dtype`` with assets ``weights_dir``."""
 
     def load(model_path: Path, index_path: Path | None) -> Any:
-        import torch
-
-        from rocktop.inference.pipeline import load_converter
+        from rocktop.inference.loading import load_converter
 
         return load_converter(
-            model_path,
-            index_path=index_path,
-            device=torch.device(device),
-            dtype=getattr(torch, dtype),
+            model_path, index_path, device=device, dtype=dtype, weights_dir=weights_dir
         )
 
     return load

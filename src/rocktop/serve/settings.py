@@ -42,6 +42,9 @@ class Settings(BaseSettings):
 
     # -- models ----------------------------------------------------------------------------
     models_dir: Path = Path("models")
+    weights_dir: Path | None = Field(
+        default=None, description="Assets (HuBERT/ContentVec, RMVPE); default: rocktop's."
+    )
     max_loaded_models: int = Field(default=2, ge=1, le=64)
     device: str = "cpu"
     precision: Literal["float32", "float16", "bfloat16"] = "float32"
