@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := ffmpeg sox espeak-ng flite libsndfile1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_DIR ?= demo-out
 
-.PHONY: help setup sysdeps test lint typecheck pytest bench demo clean serve openapi
+.PHONY: help setup sysdeps test lint typecheck pytest bench demo clean serve openapi demo-serve
 
 help:
 	@echo "make sysdeps  - install system packages ($(SYSTEM_PACKAGES)) with apt-get"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench    - run benchmarks/ (prints JSON)"
 	@echo "make serve    - run the inference service on 127.0.0.1:8080 (models in ./models)"
 	@echo "make openapi  - regenerate docs/openapi.json"
+	@echo "make demo-serve - start the service, call /tts, /rvc, /synthesize with a tiny voice, stop"
 
 sysdeps:
 	$(SUDO) apt-get update -q
@@ -57,6 +58,9 @@ demo: setup
 
 serve: setup
 	$(BIN)/rocktop serve
+
+demo-serve: setup
+	$(PY) scripts/serve_demo.py $(DEMO_DIR)/serve
 
 openapi: setup
 	$(BIN)/rocktop serve --print-openapi > docs/openapi.json

@@ -85,6 +85,7 @@ def build_service(
         ws_max_frame_bytes=settings.ws_max_frame_bytes,
         ws_max_session_s=settings.ws_max_session_s,
         open_paths=settings.open_paths,
+        warmup_f0_method=settings.warmup_f0_method,
     )
     return Service(
         config,

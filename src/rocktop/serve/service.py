@@ -50,6 +50,7 @@ class ServiceConfig:
     ws_max_frame_bytes: int
     ws_max_session_s: float
     open_paths: tuple[str, ...] = ()
+    warmup_f0_method: str = "rmvpe"
 
 
 @dataclass
@@ -87,7 +88,9 @@ class Service:
         model = await self.load_model(name)
         silence = Audio(np.zeros((1, int(16_000 * WARMUP_S)), dtype=np.float32), 16_000)
         await self.engine["convert"].submit(
-            lambda ctx: model.converter.convert(silence, ConversionParams()),
+            lambda ctx: model.converter.convert(
+                silence, ConversionParams(f0_method=self.config.warmup_f0_method)
+            ),
             self.config.request_timeout_s,
         )
         self.warmed.add(name)

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     weights_dir: Path | None = Field(
         default=None, description="Assets (HuBERT/ContentVec, RMVPE); default: rocktop's."
     )
+    warmup_f0_method: str = Field(
+        default="rmvpe", description="F0 method of the start-up warm-up conversion."
+    )
     max_loaded_models: int = Field(default=2, ge=1, le=64)
     device: str = "cpu"
     precision: Literal["float32", "float16", "bfloat16"] = "float32"

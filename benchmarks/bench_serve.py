@@ -1,0 +1,243 @@
+"""Service benchmarks: latency/throughput, server overhead, streaming and realtime latency.
+
+Starts ``rocktop serve`` as a subprocess on 127.0.0.1 with a tiny voice (random weights, real
+code; ``rocktop.testing.voices``) and measures, printing one JSON document:
+
+- ``/tts`` and ``/rvc`` (10 s clips) at concurrency 1/4/16: median and p99 latency, requests/s;
+- server overhead: ``/rvc`` median at concurrency 1 against a direct ``Converter.convert``
+  call on the same clip in this process (target < 5 %);
+- ``/synthesize/stream``: first-chunk latency against the whole response;
+- ``/realtime``: per-block round-trip latency for 250 ms blocks.
+
+Usage: ``python benchmarks/bench_serve.py [--seconds 10] [--requests 8] [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from rocktop.testing import synth
+from rocktop.testing.audiofiles import wav_bytes
+from rocktop.testing.voices import write_tiny_voice
+
+F0 = "pm"  # needs no weights; the tiny voice setup has no rmvpe.pt
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(root: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    voice = write_tiny_voice(root, "bench-voice")
+    port = free_port()
+    env = os.environ | {
+        "ROCKTOP_MODELS_DIR": str(voice.models_dir),
+        "ROCKTOP_WEIGHTS_DIR": str(voice.weights_dir),
+        "RVC_MODEL": voice.name,
+        "ROCKTOP_WARMUP_F0_METHOD": F0,
+        "RVC_WORKERS": str(workers),
+        "ROCKTOP_QUEUE_SIZE": "64",
+        "ROCKTOP_LOG_JSON": "false",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rocktop", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the service did not become ready")
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values), q)) if values else float("nan")
+
+
+def load(url: str, path: str, make_request: Any, concurrency: int, per_client: int) -> dict:
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        with httpx.Client(base_url=url, timeout=600) as http:
+            for _ in range(per_client):
+                started = time.perf_counter()
+                response = make_request(http)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    statuses.append(response.status_code)
+                    if response.status_code == 200:
+                        latencies.append(elapsed)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {
+        "endpoint": path,
+        "concurrency": concurrency,
+        "requests": len(statuses),
+        "ok": len(latencies),
+        "non_200": sorted(set(statuses) - {200}),
+        "median_s": round(statistics.median(latencies), 4) if latencies else None,
+        "p99_s": round(percentile(latencies, 99), 4),
+        "requests_per_s": round(len(latencies) / wall, 3),
+    }
+
+
+def direct_convert_median(root: Path, clip: np.ndarray, runs: int) -> float:
+    from rocktop.inference.loading import load_converter
+
+    from rocktop.audio.types import Audio
+    from rocktop.inference.params import ConversionParams
+
+    voice = root / "models" / "bench-voice.safetensors"
+    converter = load_converter(voice, None, device="cpu", weights_dir=root / "assets")
+    audio = Audio.from_array(clip, 48_000)
+    params = ConversionParams(f0_method=F0)
+    converter.convert(audio, params)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        converter.convert(audio, params)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def stream_first_chunk(url: str, runs: int) -> dict:
+    text = (
+        "The first sentence is short. The second one follows it closely. "
+        "A third sentence ends the paragraph."
+    )
+    firsts, totals = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        with httpx.stream(
+            "POST", f"{url}/synthesize/stream", data={"text": text, "f0_method": F0}, timeout=600
+        ) as response:
+            first = None
+            for chunk in response.iter_bytes():
+                if first is None and len(chunk) > 44:
+                    first = time.perf_counter() - started
+            firsts.append(first or float("nan"))
+            totals.append(time.perf_counter() - started)
+    return {
+        "first_chunk_median_s": round(statistics.median(firsts), 4),
+        "total_median_s": round(statistics.median(totals), 4),
+        "first_over_total": round(statistics.median(firsts) / statistics.median(totals), 3),
+    }
+
+
+def realtime_blocks(url: str, blocks: int) -> dict:
+    from websockets.sync.client import connect
+
+    ws_url = url.replace("http://", "ws://") + "/realtime"
+    tone = synth.tone_from_contour(synth.steady_contour(200.0, blocks * 0.25 + 1), 48_000)
+    latencies = []
+    with connect(ws_url, max_size=None) as ws:
+        ws.send(
+            json.dumps({"type": "start", "sample_rate": 48_000, "block_ms": 250, "f0_method": F0})
+        )
+        ready = json.loads(ws.recv())
+        size = ready["block_samples"]
+        for index in range(blocks):
+            block = tone[index * size : (index + 1) * size].astype("<f4")
+            started = time.perf_counter()
+            ws.send(block.tobytes())
+            ws.recv()
+            latencies.append(time.perf_counter() - started)
+        ws.send(json.dumps({"type": "stop"}))
+        ws.recv()
+    return {
+        "block_ms": 250,
+        "blocks": blocks,
+        "latency_ms": ready["latency_ms"],
+        "round_trip_median_ms": round(1000 * statistics.median(latencies), 2),
+        "round_trip_p99_ms": round(1000 * percentile(latencies, 99), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="clip length for /rvc")
+    parser.add_argument("--requests", type=int, default=8, help="requests per client")
+    parser.add_argument("--workers", type=int, default=2, help="conversion workers")
+    parser.add_argument("--quick", action="store_true", help="concurrency 1 and 4 only")
+    args = parser.parse_args()
+    levels = (1, 4) if args.quick else (1, 4, 16)
+    clip = synth.tone_from_contour(synth.vibrato_contour(220.0, args.seconds), 48_000)
+    upload = wav_bytes(clip, 48_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        process, url = start_server(root, args.workers)
+        try:
+
+            def tts(http: httpx.Client) -> httpx.Response:
+                return http.post(
+                    "/tts", data={"text": "A ten word sentence for the benchmark run."}
+                )
+
+            def rvc(http: httpx.Client) -> httpx.Response:
+                return http.post(
+                    "/rvc",
+                    data={"f0_method": F0},
+                    files={"audio": ("clip.wav", upload, "audio/wav")},
+                )
+
+            rows = [load(url, "/tts", tts, c, args.requests) for c in levels]
+            rows += [load(url, "/rvc", rvc, c, max(2, args.requests // c)) for c in levels]
+            direct = direct_convert_median(root, clip, runs=5)
+            served = next(r for r in rows if r["endpoint"] == "/rvc" and r["concurrency"] == 1)
+            overhead = {
+                "direct_convert_median_s": round(direct, 4),
+                "served_rvc_median_s": served["median_s"],
+                "overhead_ratio": round(served["median_s"] / direct - 1, 4),
+            }
+            result = {
+                "machine": f"{platform.processor() or platform.machine()}, "
+                f"{os.cpu_count()} cores, no GPU",
+                "clip_s": args.seconds,
+                "rvc_workers": args.workers,
+                "voice": "tiny v2 48k",
+                "load": rows,
+                "overhead": overhead,
+                "stream": stream_first_chunk(url, 3),
+                "realtime": realtime_blocks(url, 12),
+            }
+        finally:
+            process.terminate()
+            process.wait(30)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
