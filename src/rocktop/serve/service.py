@@ -69,7 +69,11 @@ class Service:
 
     # -- readiness -------------------------------------------------------------------------
     def not_ready_reasons(self) -> list[str]:
-        """Empty when ready: workers up, TTS usable, the default voice loaded and warmed."""
+        """Empty when ready: workers up, TTS usable, the default voice warmed up at start.
+
+        Unloading or evicting a voice later does not make the service unready: the next
+        request naming it loads it again.
+        """
         reasons = []
         if not self.engine.healthy:
             reasons.append("workers are (re)starting")
@@ -103,8 +107,7 @@ class Service:
 
     def unload_model(self, name: str) -> bool:
         self.registry.resolve(name)
-        self.warmed.discard(name)
-        return self.registry.unload(name)
+        return self.registry.unload(name)  # readiness stays: the next request reloads it
 
     def model_name(self, requested: str | None) -> str:
         name = (requested or "").strip() or self.config.default_model
