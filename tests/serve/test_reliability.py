@@ -78,3 +78,26 @@ def test_bounded_load_has_no_5xx_and_sheds_with_429(
         assert report["shed_429"] > 0 and report["ok"] > 0, report
         assert all(retry.isdigit() for status, _, retry in results if status == 429)
         assert httpx.get(f"{url}/ready").status_code == 200
+
+
+def test_client_that_leaves_cancels_its_queued_job(running: Any, tmp_path: Any) -> None:
+    long_text = "This sentence keeps the only speech worker busy for a while. " * 60
+    with running(models_dir=tmp_path, tts_workers=1) as (url, _):
+        busy = threading.Thread(
+            target=lambda: httpx.post(f"{url}/tts", data={"text": long_text}, timeout=120)
+        )
+        busy.start()
+        assert wait_until(
+            lambda: httpx.get(f"{url}/status").json()["stages"]["tts"]["running"] == 1
+        )
+        with pytest.raises(httpx.TimeoutException):
+            httpx.post(f"{url}/tts", data={"text": "I will not wait."}, timeout=0.5)
+        busy.join()
+        assert wait_until(
+            lambda: (
+                'rocktop_errors_total{code="client_disconnected"}'
+                in httpx.get(f"{url}/metrics").text
+            )
+        )
+        stages = httpx.get(f"{url}/status").json()["stages"]["tts"]
+        assert stages["completed"] == 1  # the abandoned request never ran
