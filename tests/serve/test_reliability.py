@@ -80,9 +80,10 @@ def test_bounded_load_has_no_5xx_and_sheds_with_429(
         assert httpx.get(f"{url}/ready").status_code == 200
 
 
+@pytest.mark.slow
 def test_client_that_leaves_cancels_its_queued_job(running: Any, tmp_path: Any) -> None:
-    long_text = "This sentence keeps the only speech worker busy for a while. " * 60
-    with running(models_dir=tmp_path, tts_workers=1) as (url, _):
+    long_text = "This sentence keeps the only speech worker busy for a while. " * 250
+    with running(models_dir=tmp_path, tts_workers=1, max_text_chars=20_000) as (url, _):
         busy = threading.Thread(
             target=lambda: httpx.post(f"{url}/tts", data={"text": long_text}, timeout=120)
         )

@@ -18,6 +18,7 @@ import pytest
 from rocktop.common.errors import RocktopError
 from rocktop.serve.observe import JsonFormatter
 from rocktop.serve.settings import Settings
+from rocktop.testing.servers import wait_until
 
 
 def test_seed_environment_names(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -57,12 +58,14 @@ def test_json_log_lines_carry_fields() -> None:
 def test_access_log_has_request_id(
     running: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    def logged() -> list[dict[str, Any]]:
+        fields = [getattr(r, "fields", {}) for r in caplog.records if r.name.endswith("access")]
+        return [f for f in fields if f.get("request_id") == "trace-42"]
+
     with running(models_dir=tmp_path) as (url, _), caplog.at_level(logging.INFO):
         httpx.get(f"{url}/health", headers={"X-Request-ID": "trace-42"})
-    fields = [getattr(r, "fields", {}) for r in caplog.records if r.name.endswith("access")]
-    assert {"request_id": "trace-42", "endpoint": "/health", "status": 200}.items() <= (
-        next(f for f in fields if f.get("request_id") == "trace-42").items()
-    )
+        assert wait_until(lambda: bool(logged()))  # logged right after the response is sent
+    assert {"endpoint": "/health", "status": 200}.items() <= logged()[0].items()
 
 
 @pytest.mark.integration
