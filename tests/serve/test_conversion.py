@@ -16,7 +16,6 @@ from rocktop.testing import synth
 from rocktop.testing.audiofiles import bad_audio_corpus, read_wav, wav_bytes
 from rocktop.testing.servers import wait_until
 
-pytest.importorskip("rocktop.inference.loading", reason="needs the models branch's pipeline")
 pytestmark = pytest.mark.integration
 KEY = "convert-key"
 F0 = "pm"  # needs no weights (the tiny setup has no rmvpe.pt)
