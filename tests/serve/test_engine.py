@@ -235,3 +235,38 @@ def test_metrics_follow_the_queue() -> None:
         return depth, inflight, workers
 
     assert run(main()) == (3, 1, 1)
+
+
+@pytest.mark.gpu
+def test_each_cuda_worker_has_its_own_stream() -> None:
+    import torch
+
+    async def main() -> set[int]:
+        metrics = ServiceMetrics()
+        stage = Stage("convert", 3, 4, metrics, device="cuda")
+        await stage.start()
+
+        def job(ctx: WorkerContext) -> int:
+            assert torch.cuda.current_stream() == ctx.stream
+            return int(ctx.stream.cuda_stream)
+
+        streams = await asyncio.gather(*(stage.submit(job, 30) for _ in range(9)))
+        await stage.stop()
+        return set(streams)
+
+    assert len(run(main())) == 3
+
+
+def test_stop_fails_queued_and_running_jobs_cleanly() -> None:
+    async def main() -> list[BaseException | object]:
+        engine = _engine(convert_workers=1)
+        await engine.start()
+        running = asyncio.create_task(engine["convert"].submit(_sleep(0.5), 5))
+        await asyncio.sleep(0.05)
+        queued = asyncio.create_task(engine["convert"].submit(_sleep(0), 5))
+        await asyncio.sleep(0.02)
+        await engine.stop()
+        return list(await asyncio.gather(running, queued, return_exceptions=True))
+
+    results = run(main())
+    assert all(isinstance(r, ShuttingDownError) for r in results), results

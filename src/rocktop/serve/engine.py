@@ -126,7 +126,11 @@ class Stage:
             self._spawn(index)
 
     async def stop(self) -> None:
+        """Stop taking work, fail queued jobs (503 shutting_down), stop the workers."""
         self._open = False
+        while self._queue is not None and not self._queue.empty():
+            _, _, job = self._queue.get_nowait()
+            _settle(job, exc=ShuttingDownError("the service is shutting down", self.retry_after_s))
         workers = list(self.workers.values())
         for worker in workers:
             if worker.task is not None:
@@ -230,6 +234,9 @@ class Stage:
         try:
             pending = loop.run_in_executor(worker.executor, worker.run, job, crash)
             result = await asyncio.wait_for(asyncio.shield(pending), self.hang_timeout_s)
+        except asyncio.CancelledError:
+            _settle(job, exc=ShuttingDownError("the service is shutting down", self.retry_after_s))
+            raise
         except RocktopError as exc:
             _settle(job, exc=exc)
         except Exception as exc:
