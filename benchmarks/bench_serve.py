@@ -115,9 +115,8 @@ def load(url: str, path: str, make_request: Any, concurrency: int, per_client: i
 
 
 def direct_convert_median(root: Path, clip: np.ndarray, runs: int) -> float:
-    from rocktop.inference.loading import load_converter
-
     from rocktop.audio.types import Audio
+    from rocktop.inference.loading import load_converter
     from rocktop.inference.params import ConversionParams
 
     voice = root / "models" / "bench-voice.safetensors"
@@ -168,6 +167,8 @@ def realtime_blocks(url: str, blocks: int) -> dict:
             json.dumps({"type": "start", "sample_rate": 48_000, "block_ms": 250, "f0_method": F0})
         )
         ready = json.loads(ws.recv())
+        if ready.get("type") != "ready":
+            return {"skipped": ready.get("message", str(ready))}
         size = ready["block_samples"]
         for index in range(blocks):
             block = tone[index * size : (index + 1) * size].astype("<f4")
@@ -213,8 +214,11 @@ def main() -> None:
                     files={"audio": ("clip.wav", upload, "audio/wav")},
                 )
 
-            rows = [load(url, "/tts", tts, c, args.requests) for c in levels]
-            rows += [load(url, "/rvc", rvc, c, max(2, args.requests // c)) for c in levels]
+            rows = []
+            for path, call, per_client in (("/tts", tts, args.requests), ("/rvc", rvc, None)):
+                for c in levels:
+                    rows.append(load(url, path, call, c, per_client or max(2, args.requests // c)))
+                    sys.stderr.write(json.dumps(rows[-1]) + "\n")
             direct = direct_convert_median(root, clip, runs=5)
             served = next(r for r in rows if r["endpoint"] == "/rvc" and r["concurrency"] == 1)
             overhead = {
