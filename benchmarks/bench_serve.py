@@ -4,8 +4,8 @@ Starts ``rocktop serve`` as a subprocess on 127.0.0.1 with a tiny voice (random 
 code; ``rocktop.testing.voices``) and measures, printing one JSON document:
 
 - ``/tts`` and ``/rvc`` (10 s clips) at concurrency 1/4/16: median and p99 latency, requests/s;
-- server overhead: ``/rvc`` median at concurrency 1 against a direct ``Converter.convert``
-  call on the same clip in this process (target < 5 %);
+- server overhead: ``/rvc`` against a direct ``Converter.convert`` call on the same clip in
+  this process, interleaved in pairs (target < 5 %);
 - ``/synthesize/stream``: first-chunk latency against the whole response;
 - ``/realtime``: per-block round-trip latency for 250 ms blocks.
 
@@ -114,7 +114,9 @@ def load(url: str, path: str, make_request: Any, concurrency: int, per_client: i
     }
 
 
-def direct_convert_median(root: Path, clip: np.ndarray, runs: int) -> float:
+def overhead_pairs(url: str, root: Path, clip: np.ndarray, upload: bytes, pairs: int) -> dict:
+    """Direct ``Converter.convert`` and served ``/rvc`` on the same clip, interleaved in pairs
+    so that background load drifts affect both sides alike."""
     from rocktop.audio.types import Audio
     from rocktop.inference.loading import load_converter
     from rocktop.inference.params import ConversionParams
@@ -124,12 +126,26 @@ def direct_convert_median(root: Path, clip: np.ndarray, runs: int) -> float:
     audio = Audio.from_array(clip, 48_000)
     params = ConversionParams(f0_method=F0)
     converter.convert(audio, params)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        converter.convert(audio, params)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    direct, served = [], []
+    with httpx.Client(base_url=url, timeout=600) as http:
+        for _ in range(pairs):
+            started = time.perf_counter()
+            converter.convert(audio, params)
+            direct.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            response = http.post(
+                "/rvc", data={"f0_method": F0}, files={"audio": ("clip.wav", upload, "audio/wav")}
+            )
+            served.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+    ratios = [s / d - 1 for s, d in zip(served, direct, strict=True)]
+    return {
+        "pairs": pairs,
+        "direct_convert_median_s": round(statistics.median(direct), 4),
+        "served_rvc_median_s": round(statistics.median(served), 4),
+        "overhead_median_of_pairs": round(statistics.median(ratios), 4),
+        "overhead_of_medians": round(statistics.median(served) / statistics.median(direct) - 1, 4),
+    }
 
 
 def stream_first_chunk(url: str, runs: int) -> dict:
@@ -193,6 +209,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=8, help="requests per client")
     parser.add_argument("--workers", type=int, default=2, help="conversion workers")
     parser.add_argument("--quick", action="store_true", help="concurrency 1 and 4 only")
+    parser.add_argument("--pairs", type=int, default=5, help="direct/served pairs (overhead)")
     args = parser.parse_args()
     levels = (1, 4) if args.quick else (1, 4, 16)
     clip = synth.tone_from_contour(synth.vibrato_contour(220.0, args.seconds), 48_000)
@@ -219,13 +236,8 @@ def main() -> None:
                 for c in levels:
                     rows.append(load(url, path, call, c, per_client or max(2, args.requests // c)))
                     sys.stderr.write(json.dumps(rows[-1]) + "\n")
-            direct = direct_convert_median(root, clip, runs=5)
-            served = next(r for r in rows if r["endpoint"] == "/rvc" and r["concurrency"] == 1)
-            overhead = {
-                "direct_convert_median_s": round(direct, 4),
-                "served_rvc_median_s": served["median_s"],
-                "overhead_ratio": round(served["median_s"] / direct - 1, 4),
-            }
+            overhead = overhead_pairs(url, root, clip, upload, args.pairs)
+            sys.stderr.write(json.dumps(overhead) + "\n")
             result = {
                 "machine": f"{platform.processor() or platform.machine()}, "
                 f"{os.cpu_count()} cores, no GPU",
