@@ -33,6 +33,11 @@ T = TypeVar("T")
 WARMUP_S = 0.5
 
 
+class RealtimeUnavailableError(ServiceError):
+    http_status = 501
+    code = "realtime_unavailable"
+
+
 class ClientDisconnectedError(ServiceError):
     http_status = 499
     code = "client_disconnected"
@@ -205,7 +210,12 @@ def open_stream_session(
     converter: Any, params: ConversionParams, sample_rate: int, block_s: float, device: str
 ) -> StreamSession:
     """Build the streaming converter (models branch API) for one realtime session."""
-    from rocktop.inference.streaming import StreamingConverter
+    try:
+        from rocktop.inference.streaming import StreamingConverter
+    except ImportError:
+        raise RealtimeUnavailableError(
+            "realtime conversion needs rocktop.inference.streaming, not in this build"
+        ) from None
 
     streamer = StreamingConverter(converter, params, sample_rate=sample_rate, block_s=block_s)
     return StreamSession(streamer, int(streamer.block_samples), float(streamer.latency_s))
