@@ -14,7 +14,9 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def serve(
-    host: str | None = typer.Option(None, help="Bind address (default 127.0.0.1; ROCKTOP_API_HOST)."),
+    host: str | None = typer.Option(
+        None, help="Bind address (default 127.0.0.1; ROCKTOP_API_HOST)."
+    ),
     port: int | None = typer.Option(None, help="Port (default 8080; API_PORT)."),
     workers: int | None = typer.Option(
         None, help="Conversion workers in this process (RVC_WORKERS); not extra processes."
