@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from rocktop import __version__
-from rocktop.cli import audio, serve
+from rocktop.cli import assets, audio, convert, features, index, model, serve
 from rocktop.cli._console import configure_logging, err_console
 from rocktop.common.errors import RocktopError
 
@@ -44,6 +44,11 @@ def build_app() -> typer.Typer:
         typer.echo(__version__)
 
     app.add_typer(audio.app, name="audio")
+    app.command("convert")(convert.convert)
+    app.add_typer(model.app, name="model")
+    app.add_typer(index.app, name="index")
+    app.add_typer(features.app, name="features")
+    app.add_typer(assets.app, name="assets")
     app.command(name="serve")(serve.serve)
     return app
 
