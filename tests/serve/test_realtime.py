@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import statistics
 import sys
@@ -16,15 +15,7 @@ from websockets.sync.client import connect
 
 from rocktop.testing import synth
 
-HAS_STREAMING = importlib.util.find_spec("rocktop.inference.streaming") is not None
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.xfail(
-        not HAS_STREAMING,
-        strict=False,
-        reason="rocktop.inference.streaming.StreamingConverter (models branch) not merged yet",
-    ),
-]
+pytestmark = pytest.mark.integration
 KEY = "rt-key"
 F0 = "pm"
 
@@ -58,7 +49,7 @@ def test_round_trip_with_latency(rt_server: str) -> None:
     with connect(rt_server, additional_headers={"X-API-Key": KEY}, max_size=None) as ws:
         ready = _start(ws)
         size = ready["block_samples"]
-        assert size == 12_000 and ready["latency_ms"] > 0
+        assert size == 12_000 and ready["sample_rate"] == 48_000 and ready["latency_ms"] > 0
         latencies, out = [], []
         for index in range(tone.size // size):
             block = tone[index * size : (index + 1) * size].astype("<f4")
@@ -84,6 +75,13 @@ def test_int16_frames_and_key_in_start_message(rt_server: str) -> None:
         ready = _start(ws, format="s16le", api_key=KEY)
         ws.send(pcm[: ready["block_samples"]].tobytes())
         assert len(ws.recv(timeout=120)) == 2 * ready["block_samples"]
+
+
+def test_wrong_rate_is_refused(rt_server: str) -> None:
+    with connect(rt_server, additional_headers={"X-API-Key": KEY}) as ws:
+        ws.send(json.dumps({"type": "start", "f0_method": F0, "sample_rate": 44_100}))
+        reply = json.loads(ws.recv(timeout=60))
+    assert reply["code"] == "bad_sample_rate" and "48000" in reply["message"]
 
 
 def test_frame_and_session_caps(rt_server: str) -> None:

@@ -160,12 +160,15 @@ class Service:
         return converted, seconds
 
     def open_stream(
-        self, model: LoadedModel, params: ConversionParams, sample_rate: int, block_s: float
+        self,
+        model: LoadedModel,
+        params: ConversionParams,
+        block_s: float,
+        extra_s: float,
+        crossfade_s: float,
     ) -> StreamSession:
         """A realtime session on ``model``: ``process(block) -> converted block``."""
-        return open_stream_session(
-            model.converter, params, sample_rate, block_s, self.config.device
-        )
+        return open_stream_session(model.converter, params, block_s, extra_s, crossfade_s)
 
     def status(self) -> dict[str, Any]:
         """The ``/status`` document."""
@@ -207,18 +210,18 @@ class StreamSession:
 
 
 def open_stream_session(
-    converter: Any, params: ConversionParams, sample_rate: int, block_s: float, device: str
+    converter: Any, params: ConversionParams, block_s: float, extra_s: float, crossfade_s: float
 ) -> StreamSession:
-    """Build the streaming converter (models branch API) for one realtime session."""
+    """A ``StreamingConverter`` (spec §8 geometry) on ``converter`` for one realtime session."""
     try:
-        from rocktop.inference.streaming import StreamingConverter
+        from rocktop.inference.streaming import StreamingConverter, StreamingSettings
     except ImportError:
         raise RealtimeUnavailableError(
             "realtime conversion needs rocktop.inference.streaming, not in this build"
         ) from None
-
-    streamer = StreamingConverter(converter, params, sample_rate=sample_rate, block_s=block_s)
-    return StreamSession(streamer, int(streamer.block_samples), float(streamer.latency_s))
+    settings = StreamingSettings(block_s=block_s, crossfade_s=crossfade_s, extra_s=extra_s)
+    streamer = StreamingConverter(converter, params, settings)
+    return StreamSession(streamer, int(streamer.block_size), float(streamer.latency_s))
 
 
 def service_of(connection: HTTPConnection) -> Service:

@@ -2,9 +2,10 @@
 
 Protocol (JSON text messages + binary PCM frames):
 
-1. client -> ``{"type": "start", "model": NAME, "sample_rate": 48000, "format": "f32le"|"s16le",
-   "block_ms": 250, "pitch_shift": 0, "f0_method": "rmvpe", "index_rate": 0.75, ...,
-   "api_key": KEY}`` (``api_key`` only when the handshake carried no key header);
+1. client -> ``{"type": "start", "model": NAME, "format": "f32le"|"s16le", "block_ms": 250,
+   "crossfade_ms": 50, "extra_ms": 2500, "pitch_shift": 0, "f0_method": "rmvpe",
+   "index_rate": 0, ..., "api_key": KEY}`` (``api_key`` only when the handshake carried no key
+   header; ``sample_rate``, if given, must be the voice's rate: PCM travels at that rate);
 2. server -> ``{"type": "ready", "sample_rate", "block_samples", "latency_ms",
    "max_frame_bytes", "max_session_s"}``;
 3. client -> binary frames of mono PCM in ``format`` (any size up to ``max_frame_bytes``);
@@ -45,9 +46,11 @@ class StartMessage(BaseModel):
 
     type: str = Field(pattern="^start$")
     model: str | None = Field(None, max_length=128)
-    sample_rate: int = Field(48_000, ge=16_000, le=96_000)
+    sample_rate: int | None = Field(None, ge=8_000, le=192_000)
     format: str = Field("f32le", pattern="^(f32le|s16le)$")
     block_ms: float = Field(250.0, ge=20, le=1500)
+    crossfade_ms: float = Field(50.0, ge=10, le=150)
+    extra_ms: float = Field(2500.0, ge=50, le=5000)
     pitch_shift: float = Field(0.0, ge=-48, le=48)
     f0_method: F0Method = "rmvpe"
     index_rate: float = Field(0.0, ge=0, le=1)
@@ -123,14 +126,27 @@ async def realtime(websocket: WebSocket) -> None:
 async def _session(websocket: WebSocket, service: Service, start: StartMessage) -> None:
     name = service.model_name(start.model)
     model = await service.load_model(name)
-    stream = service.open_stream(model, start.params(), start.sample_rate, start.block_ms / 1000)
+    rate = int(model.converter.sample_rate)
+    if start.sample_rate not in (None, rate):
+        raise SessionError(
+            "bad_sample_rate",
+            f"sample_rate must be the voice's {rate} Hz (got {start.sample_rate}); "
+            "omit it to use the voice's rate",
+        )
+    stream = service.open_stream(
+        model,
+        start.params(),
+        start.block_ms / 1000,
+        start.extra_ms / 1000,
+        start.crossfade_ms / 1000,
+    )
     dtype = np.dtype(SAMPLE_FORMATS[start.format])
     limits = service.config
     await websocket.send_text(
         json.dumps(
             {
                 "type": "ready",
-                "sample_rate": start.sample_rate,
+                "sample_rate": rate,
                 "block_samples": stream.block_samples,
                 "latency_ms": round(stream.latency_s * 1000, 1),
                 "max_frame_bytes": limits.ws_max_frame_bytes,
@@ -161,7 +177,7 @@ async def _session(websocket: WebSocket, service: Service, start: StartMessage) 
                 f"frame size {len(data)} is not a multiple of {dtype.itemsize} ({start.format})",
             )
         samples = _to_float(np.frombuffer(data, dtype=dtype))
-        received_s += samples.size / start.sample_rate
+        received_s += samples.size / rate
         if received_s > limits.ws_max_session_s:
             raise SessionError("session_too_long", f"session exceeds {limits.ws_max_session_s:g} s")
         pending = np.concatenate([pending, samples])
@@ -174,7 +190,7 @@ async def _session(websocket: WebSocket, service: Service, start: StartMessage) 
             compute_s += time.perf_counter() - started
             blocks += 1
             service.metrics.observe_rtf(
-                "/realtime", time.perf_counter() - started, block.size / start.sample_rate
+                "/realtime", time.perf_counter() - started, block.size / rate
             )
             await websocket.send_bytes(_from_float(out, dtype))
     await websocket.send_text(
