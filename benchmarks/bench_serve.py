@@ -131,6 +131,7 @@ def overhead_pairs(url: str, root: Path, clip: np.ndarray, upload: bytes, pairs:
     # torch's intra-op thread pool makes main-thread calls several times slower.
     pool = ThreadPoolExecutor(max_workers=1)
     with httpx.Client(base_url=url, timeout=600) as http, pool:
+        pool.submit(converter.convert, audio, params).result()  # warm-up
         for _ in range(pairs):
             started = time.perf_counter()
             pool.submit(converter.convert, audio, params).result()
