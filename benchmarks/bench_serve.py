@@ -5,7 +5,8 @@ code; ``rocktop.testing.voices``) and measures, printing one JSON document:
 
 - ``/tts`` and ``/rvc`` (10 s clips) at concurrency 1/4/16: median and p99 latency, requests/s;
 - server overhead: ``/rvc`` against a direct ``Converter.convert`` call on the same clip in
-  this process, interleaved in pairs (target < 5 %);
+  this process, interleaved in pairs (end to end, client and transport included), and the
+  server-side share (request duration in the server / conversion-stage time; target < 5 %);
 - ``/synthesize/stream``: first-chunk latency against the whole response;
 - ``/realtime``: per-block round-trip latency for 250 ms blocks.
 
@@ -126,12 +127,13 @@ def overhead_pairs(url: str, root: Path, clip: np.ndarray, upload: bytes, pairs:
     converter = load_converter(voice, None, device="cpu", weights_dir=root / "assets")
     audio = Audio.from_array(clip, 48_000)
     params = ConversionParams(f0_method=F0)
-    direct, served = [], []
+    direct, served, stage = [], [], []
     # The direct call runs on a worker thread, as the service's conversions do: on a busy CPU,
     # torch's intra-op thread pool makes main-thread calls several times slower.
     pool = ThreadPoolExecutor(max_workers=1)
     with httpx.Client(base_url=url, timeout=600) as http, pool:
         pool.submit(converter.convert, audio, params).result()  # warm-up
+        before = _duration_sum(http, "/rvc")
         for _ in range(pairs):
             started = time.perf_counter()
             pool.submit(converter.convert, audio, params).result()
@@ -142,6 +144,8 @@ def overhead_pairs(url: str, root: Path, clip: np.ndarray, upload: bytes, pairs:
             )
             served.append(time.perf_counter() - started)
             assert response.status_code == 200, response.text
+            stage.append(float(response.headers["X-RVC-Time"]))
+        server_s = _duration_sum(http, "/rvc") - before
     ratios = [s / d - 1 for s, d in zip(served, direct, strict=True)]
     return {
         "pairs": pairs,
@@ -149,7 +153,17 @@ def overhead_pairs(url: str, root: Path, clip: np.ndarray, upload: bytes, pairs:
         "served_rvc_median_s": round(statistics.median(served), 4),
         "overhead_median_of_pairs": round(statistics.median(ratios), 4),
         "overhead_of_medians": round(statistics.median(served) / statistics.median(direct) - 1, 4),
+        "server_side_overhead": round(server_s / sum(stage) - 1, 4),
     }
+
+
+def _duration_sum(http: httpx.Client, endpoint: str) -> float:
+    """``rocktop_request_duration_seconds_sum`` for ``endpoint`` from /metrics."""
+    prefix = f'rocktop_request_duration_seconds_sum{{endpoint="{endpoint}"}} '
+    for line in http.get("/metrics").text.splitlines():
+        if line.startswith(prefix):
+            return float(line[len(prefix) :])
+    return 0.0
 
 
 def stream_first_chunk(url: str, runs: int) -> dict:
