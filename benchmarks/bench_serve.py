@@ -8,9 +8,12 @@ code; ``rocktop.testing.voices``) and measures, printing one JSON document:
   this process, interleaved in pairs (end to end, client and transport included), and the
   server-side share (request duration in the server / conversion-stage time; target < 5 %);
 - ``/synthesize/stream``: first-chunk latency against the whole response;
-- ``/realtime``: per-block round-trip latency for 250 ms blocks.
+- ``/realtime``: per-block round-trip latency for 250 ms blocks;
+- ``--overload 60``: 16 clients for 60 s against /tts and /rvc with a queue of 4: no 5xx,
+  429 shedding, p50/p99 (the test suite runs a 20 s version against /tts).
 
-Usage: ``python benchmarks/bench_serve.py [--seconds 10] [--requests 8] [--quick]``.
+Usage: ``python benchmarks/bench_serve.py [--seconds 10] [--requests 8] [--quick]`` or
+``python benchmarks/bench_serve.py --overload 60``.
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(root: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    root: Path, workers: int, queue_size: int = 64
+) -> tuple[subprocess.Popen[bytes], str]:
     voice = write_tiny_voice(root, "bench-voice")
     port = free_port()
     env = os.environ | {
@@ -55,7 +60,7 @@ def start_server(root: Path, workers: int) -> tuple[subprocess.Popen[bytes], str
         "RVC_MODEL": voice.name,
         "ROCKTOP_WARMUP_F0_METHOD": F0,
         "RVC_WORKERS": str(workers),
-        "ROCKTOP_QUEUE_SIZE": "64",
+        "ROCKTOP_QUEUE_SIZE": str(queue_size),
         "ROCKTOP_LOG_JSON": "false",
     }
     process = subprocess.Popen(
@@ -221,6 +226,61 @@ def realtime_blocks(url: str, blocks: int) -> dict:
     }
 
 
+def overload(seconds: float, clients: int = 16) -> dict:
+    """``clients`` clients for ``seconds`` against /tts and /rvc (1 s clips), queue size 4:
+    counts 5xx (must be 0) and 429s, and the p50/p99 latency of the answers that succeeded."""
+    clip = wav_bytes(synth.tone_from_contour(synth.steady_contour(200.0, 1.0), 48_000))
+    results: list[tuple[str, int, float]] = []
+    lock = threading.Lock()
+    with tempfile.TemporaryDirectory() as tmp:
+        process, url = start_server(Path(tmp), workers=2, queue_size=4)
+        stop_at = time.monotonic() + seconds
+
+        def client(index: int) -> None:
+            with httpx.Client(base_url=url, timeout=600) as http:
+                while time.monotonic() < stop_at:
+                    started = time.perf_counter()
+                    if index % 2:
+                        path, response = "/tts", http.post("/tts", data={"text": "Overload."})
+                    else:
+                        path, response = (
+                            "/rvc",
+                            http.post(
+                                "/rvc",
+                                data={"f0_method": F0},
+                                files={"audio": ("c.wav", clip, "audio/wav")},
+                            ),
+                        )
+                    with lock:
+                        results.append((path, response.status_code, time.perf_counter() - started))
+                    if response.status_code == 429:
+                        time.sleep(float(response.headers.get("Retry-After", "1")) / 10)
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            ready = httpx.get(f"{url}/ready").status_code
+        finally:
+            process.terminate()
+            process.wait(30)
+    report: dict[str, Any] = {"seconds": seconds, "clients": clients, "ready_after": ready}
+    for path in ("/tts", "/rvc"):
+        rows = [(status, t) for p, status, t in results if p == path]
+        ok = [t for status, t in rows if status == 200]
+        report[path] = {
+            "requests": len(rows),
+            "ok": len(ok),
+            "shed_429": sum(status == 429 for status, _ in rows),
+            "5xx": sum(status >= 500 for status, _ in rows),
+            "p50_s": round(percentile(ok, 50), 4),
+            "p99_s": round(percentile(ok, 99), 4),
+        }
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="clip length for /rvc")
@@ -228,7 +288,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="conversion workers")
     parser.add_argument("--quick", action="store_true", help="concurrency 1 and 4 only")
     parser.add_argument("--pairs", type=int, default=5, help="direct/served pairs (overhead)")
+    parser.add_argument(
+        "--overload",
+        type=float,
+        default=0.0,
+        help="only run the overload test for this many seconds (e.g. 60)",
+    )
     args = parser.parse_args()
+    if args.overload:
+        print(json.dumps({"overload": overload(args.overload)}, indent=2))
+        return
     levels = (1, 4) if args.quick else (1, 4, 16)
     clip = synth.tone_from_contour(synth.vibrato_contour(220.0, args.seconds), 48_000)
     upload = wav_bytes(clip, 48_000)
