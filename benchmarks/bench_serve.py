@@ -318,6 +318,7 @@ def main() -> None:
                     files={"audio": ("clip.wav", upload, "audio/wav")},
                 )
 
+            rvc(httpx.Client(base_url=url, timeout=600))  # first 10 s clip: allocations
             rows = []
             for path, call, per_client in (("/tts", tts, args.requests), ("/rvc", rvc, None)):
                 for c in levels:
