@@ -77,6 +77,14 @@ def test_int16_frames_and_key_in_start_message(rt_server: str) -> None:
         assert len(ws.recv(timeout=120)) == 2 * ready["block_samples"]
 
 
+def test_bad_text_message_mid_session(rt_server: str) -> None:
+    with connect(rt_server, additional_headers={"X-API-Key": KEY}) as ws:
+        _start(ws)
+        ws.send("null")
+        reply = json.loads(ws.recv(timeout=60))
+    assert reply["code"] == "bad_message" and ws.close_code == 1008
+
+
 def test_wrong_rate_is_refused(rt_server: str) -> None:
     with connect(rt_server, additional_headers={"X-API-Key": KEY}) as ws:
         ws.send(json.dumps({"type": "start", "f0_method": F0, "sample_rate": 44_100}))

@@ -123,9 +123,9 @@ async def realtime(websocket: WebSocket) -> None:
             pass
 
 
-async def _session(websocket: WebSocket, service: Service, start: StartMessage) -> None:
-    name = service.model_name(start.model)
-    model = await service.load_model(name)
+async def _open(service: Service, start: StartMessage) -> tuple[StreamSession, int]:
+    """Load the voice and build its streaming converter; returns it and the voice's rate."""
+    model = await service.load_model(service.model_name(start.model))
     rate = int(model.converter.sample_rate)
     if start.sample_rate not in (None, rate):
         raise SessionError(
@@ -140,70 +140,105 @@ async def _session(websocket: WebSocket, service: Service, start: StartMessage) 
         start.extra_ms / 1000,
         start.crossfade_ms / 1000,
     )
-    dtype = np.dtype(SAMPLE_FORMATS[start.format])
-    limits = service.config
-    await websocket.send_text(
-        json.dumps(
-            {
-                "type": "ready",
-                "sample_rate": rate,
-                "block_samples": stream.block_samples,
-                "latency_ms": round(stream.latency_s * 1000, 1),
-                "max_frame_bytes": limits.ws_max_frame_bytes,
-                "max_session_s": limits.ws_max_session_s,
-            }
-        )
-    )
-    pending = np.zeros(0, dtype=np.float32)
-    received_s, blocks, compute_s = 0.0, 0, 0.0
+    return stream, rate
+
+
+class _Session:
+    """One session's state: the stream, its PCM format, the input not yet converted."""
+
+    def __init__(self, service: Service, stream: StreamSession, rate: int, fmt: str) -> None:
+        self.service = service
+        self.stream = stream
+        self.rate = rate
+        self.format = fmt
+        self.dtype = np.dtype(SAMPLE_FORMATS[fmt])
+        self.pending = np.zeros(0, dtype=np.float32)
+        self.received_s = 0.0
+        self.blocks = 0
+        self.compute_s = 0.0
+
+    def ready(self) -> dict[str, Any]:
+        config = self.service.config
+        return {
+            "type": "ready",
+            "sample_rate": self.rate,
+            "block_samples": self.stream.block_samples,
+            "latency_ms": round(self.stream.latency_s * 1000, 1),
+            "max_frame_bytes": config.ws_max_frame_bytes,
+            "max_session_s": config.ws_max_session_s,
+        }
+
+    def take(self, data: bytes) -> None:
+        """Check a binary frame against the caps and queue its samples."""
+        config = self.service.config
+        if len(data) > config.ws_max_frame_bytes:
+            raise SessionError(
+                "frame_too_large",
+                f"frame of {len(data)} bytes exceeds {config.ws_max_frame_bytes}",
+                1009,
+            )
+        if len(data) % self.dtype.itemsize:
+            raise SessionError(
+                "bad_frame",
+                f"frame size {len(data)} is not a multiple of "
+                f"{self.dtype.itemsize} ({self.format})",
+            )
+        samples = _to_float(np.frombuffer(data, dtype=self.dtype))
+        self.received_s += samples.size / self.rate
+        if self.received_s > config.ws_max_session_s:
+            raise SessionError("session_too_long", f"session exceeds {config.ws_max_session_s:g} s")
+        self.pending = np.concatenate([self.pending, samples])
+
+    async def convert_blocks(self, websocket: WebSocket) -> None:
+        """Convert and send every complete block (realtime priority on the convert stage)."""
+        size = self.stream.block_samples
+        while self.pending.size >= size:
+            block, self.pending = self.pending[:size], self.pending[size:]
+            started = time.perf_counter()
+            out = await self.service.engine["convert"].submit(
+                _block_job(self.stream, block),
+                self.service.config.request_timeout_s,
+                PRIORITY_REALTIME,
+            )
+            elapsed = time.perf_counter() - started
+            self.compute_s += elapsed
+            self.blocks += 1
+            self.service.metrics.observe_rtf("/realtime", elapsed, size / self.rate)
+            await websocket.send_bytes(_from_float(out, self.dtype))
+
+    def done(self) -> dict[str, Any]:
+        return {
+            "type": "done",
+            "blocks": self.blocks,
+            "audio_s": round(self.received_s, 3),
+            "mean_block_ms": round(1000 * self.compute_s / max(self.blocks, 1), 2),
+        }
+
+
+async def _session(websocket: WebSocket, service: Service, start: StartMessage) -> None:
+    stream, rate = await _open(service, start)
+    session = _Session(service, stream, rate, start.format)
+    await websocket.send_text(json.dumps(session.ready()))
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             return
         if message.get("text") is not None:
-            if json.loads(message["text"]).get("type") == "stop":
+            if _is_stop(message["text"]):
                 break
             raise SessionError("bad_message", "text messages after start must be {type: stop}")
-        data: bytes = message.get("bytes") or b""
-        if len(data) > limits.ws_max_frame_bytes:
-            raise SessionError(
-                "frame_too_large",
-                f"frame of {len(data)} bytes exceeds {limits.ws_max_frame_bytes}",
-                1009,
-            )
-        if len(data) % dtype.itemsize:
-            raise SessionError(
-                "bad_frame",
-                f"frame size {len(data)} is not a multiple of {dtype.itemsize} ({start.format})",
-            )
-        samples = _to_float(np.frombuffer(data, dtype=dtype))
-        received_s += samples.size / rate
-        if received_s > limits.ws_max_session_s:
-            raise SessionError("session_too_long", f"session exceeds {limits.ws_max_session_s:g} s")
-        pending = np.concatenate([pending, samples])
-        while pending.size >= stream.block_samples:
-            block, pending = pending[: stream.block_samples], pending[stream.block_samples :]
-            started = time.perf_counter()
-            out = await service.engine["convert"].submit(
-                _block_job(stream, block), limits.request_timeout_s, PRIORITY_REALTIME
-            )
-            compute_s += time.perf_counter() - started
-            blocks += 1
-            service.metrics.observe_rtf(
-                "/realtime", time.perf_counter() - started, block.size / rate
-            )
-            await websocket.send_bytes(_from_float(out, dtype))
-    await websocket.send_text(
-        json.dumps(
-            {
-                "type": "done",
-                "blocks": blocks,
-                "audio_s": round(received_s, 3),
-                "mean_block_ms": round(1000 * compute_s / max(blocks, 1), 2),
-            }
-        )
-    )
+        session.take(message.get("bytes") or b"")
+        await session.convert_blocks(websocket)
+    await websocket.send_text(json.dumps(session.done()))
     await websocket.close(1000)
+
+
+def _is_stop(text: str) -> bool:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and value.get("type") == "stop"
 
 
 def _block_job(stream: StreamSession, block: np.ndarray) -> Callable[[WorkerContext], np.ndarray]:
