@@ -51,11 +51,8 @@ def build_tts(settings: Settings) -> TTSBackend:
     )
 
 
-def build_service(
-    settings: Settings, loader: Loader | None = None, tts_backend: TTSBackend | None = None
-) -> Service:
-    """Wire the service's parts from ``settings`` (no threads start here)."""
-    metrics = ServiceMetrics()
+def build_engine(settings: Settings, metrics: ServiceMetrics) -> Engine:
+    """The ``tts`` and ``convert`` stages (not started)."""
     common = dict(
         queue_size=settings.queue_size,
         metrics=metrics,
@@ -64,12 +61,20 @@ def build_service(
         retry_after_s=settings.retry_after_s,
         hang_timeout_s=max(4 * settings.request_timeout_s, 60.0),
     )
-    engine = Engine(
+    return Engine(
         {
             "tts": Stage("tts", settings.tts_workers, **common),  # type: ignore[arg-type]
             "convert": Stage("convert", settings.rvc_workers, **common),  # type: ignore[arg-type]
         }
     )
+
+
+def build_service(
+    settings: Settings, loader: Loader | None = None, tts_backend: TTSBackend | None = None
+) -> Service:
+    """Wire the service's parts from ``settings`` (no threads start here)."""
+    metrics = ServiceMetrics()
+    engine = build_engine(settings, metrics)
     registry = ModelRegistry(
         settings.models_dir,
         loader or pipeline_loader(settings.device, settings.precision, settings.weights_dir),

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import struct
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -120,27 +120,36 @@ async def synthesize_stream(
         "X-Sentences": str(len(sentences)),
     }
 
-    async def body() -> AsyncIterator[bytes]:
-        if stream_format == "wav":
-            yield wav_stream_header(rate, channels)
-        yield pcm16(first, seed=0)
-        pending = asyncio.ensure_future(one(1)) if len(sentences) > 1 else None
-        try:
-            for index in range(1, len(sentences)):
-                assert pending is not None
-                audio, _, _ = await pending
-                pending = (
-                    asyncio.ensure_future(one(index + 1)) if index + 1 < len(sentences) else None
-                )
-                yield pcm16(_match(audio, rate, channels), seed=index)
-        except Exception as exc:  # noqa: BLE001 - headers are sent: end the stream, log why
-            log.error("stream ended early: %s", exc, extra={"request_id": request.state.request_id})
-        finally:
-            if pending is not None and not pending.done():
-                pending.cancel()
-
+    body = _stream_body(first, one, len(sentences), stream_format == "wav", request)
     media = "audio/wav" if stream_format == "wav" else f"audio/L16;rate={rate};channels={channels}"
-    return StreamingResponse(body(), media_type=media, headers=headers)
+    return StreamingResponse(body, media_type=media, headers=headers)
+
+
+async def _stream_body(
+    first: Audio,
+    one: Callable[[int], Awaitable[tuple[Audio, float, float]]],
+    count: int,
+    wav_header: bool,
+    request: Request,
+) -> AsyncIterator[bytes]:
+    """The streamed bytes: header, then each sentence's PCM, computing sentence i+1 (TTS and
+    conversion) while sentence i is sent."""
+    rate, channels = first.sample_rate, first.channels
+    if wav_header:
+        yield wav_stream_header(rate, channels)
+    yield pcm16(first, seed=0)
+    pending = asyncio.ensure_future(one(1)) if count > 1 else None
+    try:
+        for index in range(1, count):
+            assert pending is not None
+            audio, _, _ = await pending
+            pending = asyncio.ensure_future(one(index + 1)) if index + 1 < count else None
+            yield pcm16(_match(audio, rate, channels), seed=index)
+    except Exception as exc:  # noqa: BLE001 - headers are sent: end the stream, log why
+        log.error("stream ended early: %s", exc, extra={"request_id": request.state.request_id})
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
 
 
 def _match(audio: Audio, rate: int, channels: int) -> Audio:
