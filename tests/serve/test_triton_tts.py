@@ -84,3 +84,38 @@ def test_service_speaks_through_triton(tmp_path: Any) -> None:
     with run_uvicorn(create_app(settings)) as url:
         ready = httpx.get(f"{url}/ready")
         assert ready.status_code == 503 and "Triton" in ready.json()["not_ready"][0]
+
+
+def test_seed_pipeline_spark_tts_then_conversion(tmp_path: Any) -> None:
+    """The seed's flow: Spark-TTS on Triton (gRPC), then RVC conversion, one /synthesize call."""
+    from rocktop.testing.voices import write_tiny_voice
+
+    voice = write_tiny_voice(tmp_path, "seed-voice")
+    with fake_spark_triton() as (triton_url, servicer):
+        settings = Settings(
+            tts_backend="triton",
+            triton_url=triton_url,
+            models_dir=voice.models_dir,
+            weights_dir=voice.weights_dir,
+            rvc_model=voice.name,
+            warmup_f0_method="pm",
+        )
+        with run_uvicorn(create_app(settings)) as url:
+            response = httpx.post(
+                f"{url}/synthesize",
+                data={
+                    "text": "Hello world!",
+                    "reference_text": "",
+                    "pitch_shift": 0,
+                    "f0_method": "pm",
+                    "index_rate": 0.75,
+                },
+                files={"reference_audio": ("ref.wav", wav_bytes(REFERENCE.samples), "audio/wav")},
+                timeout=120,
+            )
+    assert response.status_code == 200, response.text
+    assert float(response.headers["X-TTS-Time"]) > 0 and float(response.headers["X-RVC-Time"]) > 0
+    samples, rate = read_wav(response.content)
+    expected = len("Hello world!") * SECONDS_PER_CHAR * 48_000
+    assert rate == 48_000 and abs(samples.shape[1] - expected) < 0.05 * expected
+    assert servicer.calls == 1
