@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := ffmpeg sox espeak-ng flite libsndfile1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_DIR ?= demo-out
 
-.PHONY: help setup sysdeps test lint typecheck pytest bench demo clean
+.PHONY: help setup sysdeps test lint typecheck pytest bench demo clean serve openapi demo-serve
 
 help:
 	@echo "make sysdeps  - install system packages ($(SYSTEM_PACKAGES)) with apt-get"
@@ -17,6 +17,9 @@ help:
 	@echo "make demo     - the main job on embedded defaults (writes $(DEMO_DIR)/)"
 	@echo "make test     - lint, typecheck and the test suite"
 	@echo "make bench    - run benchmarks/ (prints JSON)"
+	@echo "make serve    - run the inference service on 127.0.0.1:8080 (models in ./models)"
+	@echo "make openapi  - regenerate docs/openapi.json"
+	@echo "make demo-serve - start the service, call /tts, /rvc, /synthesize with a tiny voice, stop"
 
 sysdeps:
 	$(SUDO) apt-get update -q
@@ -54,6 +57,15 @@ demo: setup
 	$(BIN)/rocktop audio master $(DEMO_DIR)/prepared.wav $(DEMO_DIR)/mastered.wav \
 	  --lufs -19 --true-peak -1 --bits 16
 	$(BIN)/rocktop audio info $(DEMO_DIR)/raw.wav $(DEMO_DIR)/prepared.wav $(DEMO_DIR)/mastered.wav
+
+serve: setup
+	$(BIN)/rocktop serve
+
+demo-serve: setup
+	$(PY) scripts/serve_demo.py $(DEMO_DIR)/serve
+
+openapi: setup
+	$(BIN)/rocktop serve --print-openapi > docs/openapi.json
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

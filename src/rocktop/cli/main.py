@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from rocktop import __version__
-from rocktop.cli import assets, audio, convert, data, evaluation, features, index, model, storage
+from rocktop.cli import assets, audio, convert, data, evaluation, features, index, model, serve, storage
 from rocktop.cli._console import configure_logging, err_console
 from rocktop.common.errors import RocktopError
 
@@ -52,6 +52,7 @@ def build_app() -> typer.Typer:
     app.add_typer(features.app, name="features")
     app.add_typer(assets.app, name="assets")
     app.add_typer(evaluation.app, name="eval")
+    app.command(name="serve")(serve.serve)
     return app
 
 

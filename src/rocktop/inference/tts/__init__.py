@@ -1,0 +1,1 @@
+"""Text-to-speech front ends: a small base, a registry, and one file per backend."""
