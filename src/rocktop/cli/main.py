@@ -13,7 +13,18 @@ import typer
 from rich.text import Text
 
 from rocktop import __version__
-from rocktop.cli import assets, audio, convert, data, evaluation, features, index, model, serve, storage
+from rocktop.cli import (
+    assets,
+    audio,
+    convert,
+    data,
+    evaluation,
+    features,
+    index,
+    model,
+    serve,
+    storage,
+)
 from rocktop.cli._console import configure_logging, err_console
 from rocktop.common.errors import RocktopError
 
