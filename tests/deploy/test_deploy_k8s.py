@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from _kustomize_lite import iter_containers, pod_spec, render
+from rocktop.testing.kustomize_lite import iter_containers, pod_spec, render
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"

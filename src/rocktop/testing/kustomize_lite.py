@@ -126,7 +126,7 @@ def _set_image(objects: list[Obj], image: dict[str, str]) -> None:
 def pod_spec(obj: Obj) -> Obj | None:
     """The pod template spec of a workload, or None."""
     if obj["kind"] in WORKLOADS:
-        return obj["spec"]["template"]["spec"]  # type: ignore[no-any-return]
+        return obj["spec"]["template"]["spec"]
     return None
 
 
