@@ -180,10 +180,10 @@ def main() -> None:
         setup(work, args.seconds)
         base = ["--work", str(work)]
         if not args.skip_offline:
-            runs = [
-                _run_child(["--child", "offline", "--dtype", d, *base])
-                for d in ("float32", "bfloat16")
-            ]
+            runs = []
+            for dtype in ("float32", "bfloat16"):
+                runs.append(_run_child(["--child", "offline", "--dtype", dtype, *base]))
+                print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
             ref, low = (np.load(work / f"out_{d}.npy") for d in ("float32", "bfloat16"))
             result["offline"] = runs
             result["bf16_snr_db_vs_fp32"] = round(_snr_db(ref, low), 2)
