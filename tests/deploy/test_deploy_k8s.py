@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from rocktop.testing.kustomize_lite import iter_containers, pod_spec, render
 
 REPO = Path(__file__).resolve().parents[2]
