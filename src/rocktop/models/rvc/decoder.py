@@ -1,0 +1,177 @@
+"""HiFi-GAN decoders: ``GeneratorNSF`` (F0 models, NSF source) and plain ``Generator`` (§2.4)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from rocktop.models.rvc.layers import (
+    LRELU_SLOPE,
+    WNConv1d,
+    WNConvTranspose1d,
+    get_padding,
+    init_conv_weights,
+)
+from rocktop.models.rvc.nsf import SourceModuleHnNSF
+
+
+def _dilated(channels: int, kernel_size: int, dilation: int) -> WNConv1d:
+    padding = get_padding(kernel_size, dilation)
+    return WNConv1d(channels, channels, kernel_size, dilation=dilation, padding=padding)
+
+
+class ResBlock1(nn.Module):
+    """Three (dilated conv, conv) pairs with residual connections (``convs1``/``convs2``)."""
+
+    def __init__(self, channels: int, kernel_size: int, dilation: Sequence[int]) -> None:
+        super().__init__()
+        self.convs1 = nn.ModuleList(_dilated(channels, kernel_size, d) for d in dilation)
+        self.convs2 = nn.ModuleList(
+            WNConv1d(channels, channels, kernel_size, padding=get_padding(kernel_size))
+            for _ in dilation
+        )
+        self.apply(init_conv_weights)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for c1, c2 in zip(self.convs1, self.convs2, strict=True):
+            xt = c2(F.leaky_relu(c1(F.leaky_relu(x, LRELU_SLOPE)), LRELU_SLOPE))
+            x = xt + x
+        return x
+
+
+class ResBlock2(nn.Module):
+    """Two dilated convolutions with residual connections (``convs``), RVC's resblock "2"."""
+
+    def __init__(self, channels: int, kernel_size: int, dilation: Sequence[int]) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(_dilated(channels, kernel_size, d) for d in dilation)
+        self.apply(init_conv_weights)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for conv in self.convs:
+            x = conv(F.leaky_relu(x, LRELU_SLOPE)) + x
+        return x
+
+
+class Generator(nn.Module):
+    """HiFi-GAN V1-style decoder conditioned on the speaker embedding (``_nono`` models).
+
+    ``z [B, C, T]`` -> waveform ``[B, 1, T * prod(upsample_rates)]`` in [-1, 1].
+    """
+
+    def __init__(
+        self,
+        initial_channel: int,
+        resblock: str,
+        resblock_kernel_sizes: Sequence[int],
+        resblock_dilation_sizes: Sequence[Sequence[int]],
+        upsample_rates: Sequence[int],
+        upsample_initial_channel: int,
+        upsample_kernel_sizes: Sequence[int],
+        gin_channels: int,
+    ) -> None:
+        super().__init__()
+        self.num_kernels = len(resblock_kernel_sizes)
+        self.upp = math.prod(upsample_rates)
+        self.conv_pre = nn.Conv1d(initial_channel, upsample_initial_channel, 7, 1, padding=3)
+        block = ResBlock1 if resblock == "1" else ResBlock2
+        self.ups = nn.ModuleList()
+        self.resblocks = nn.ModuleList()
+        channels = upsample_initial_channel
+        for i, (rate, kernel) in enumerate(zip(upsample_rates, upsample_kernel_sizes, strict=True)):
+            channels = upsample_initial_channel // (2 ** (i + 1))
+            self.ups.append(
+                WNConvTranspose1d(
+                    2 * channels, channels, kernel, rate, padding=(kernel - rate) // 2
+                )
+            )
+            for k, d in zip(resblock_kernel_sizes, resblock_dilation_sizes, strict=True):
+                self.resblocks.append(block(channels, k, d))
+        self.conv_post = nn.Conv1d(channels, 1, 7, 1, padding=3, bias=False)
+        self.ups.apply(init_conv_weights)
+        self.cond = nn.Conv1d(gin_channels, upsample_initial_channel, 1)
+
+    def _stage(self, i: int, x: torch.Tensor) -> torch.Tensor:
+        blocks = self.resblocks[i * self.num_kernels : (i + 1) * self.num_kernels]
+        xs = blocks[0](x)
+        for block in blocks[1:]:
+            xs = xs + block(x)
+        return xs / self.num_kernels
+
+    def _post(self, x: torch.Tensor) -> torch.Tensor:
+        # The final activation uses PyTorch's default slope 0.01, not 0.1 (spec §10).
+        return torch.tanh(self.conv_post(F.leaky_relu(x)))
+
+    def forward(
+        self, x: torch.Tensor, g: torch.Tensor, n_res: int | None = None, **_: object
+    ) -> torch.Tensor:
+        if n_res is not None and n_res != x.shape[-1]:
+            x = F.interpolate(x, size=n_res, mode="linear")
+        x = self.conv_pre(x) + self.cond(g)
+        for i, up in enumerate(self.ups):
+            x = self._stage(i, up(F.leaky_relu(x, LRELU_SLOPE)))
+        return self._post(x)
+
+
+class GeneratorNSF(Generator):
+    """``GeneratorNSF``: the HiFi-GAN decoder plus the NSF harmonic source (``m_source``)
+    injected after every upsampling stage through ``noise_convs``."""
+
+    def __init__(
+        self,
+        initial_channel: int,
+        resblock: str,
+        resblock_kernel_sizes: Sequence[int],
+        resblock_dilation_sizes: Sequence[Sequence[int]],
+        upsample_rates: Sequence[int],
+        upsample_initial_channel: int,
+        upsample_kernel_sizes: Sequence[int],
+        gin_channels: int,
+        sample_rate: int,
+    ) -> None:
+        super().__init__(
+            initial_channel,
+            resblock,
+            resblock_kernel_sizes,
+            resblock_dilation_sizes,
+            upsample_rates,
+            upsample_initial_channel,
+            upsample_kernel_sizes,
+            gin_channels,
+        )
+        self.m_source = SourceModuleHnNSF(sample_rate, harmonic_num=0)
+        self.noise_convs = nn.ModuleList()
+        for i in range(len(upsample_rates)):
+            channels = upsample_initial_channel // (2 ** (i + 1))
+            if i + 1 < len(upsample_rates):
+                stride = math.prod(upsample_rates[i + 1 :])
+                conv = nn.Conv1d(1, channels, 2 * stride, stride=stride, padding=stride // 2)
+            else:
+                conv = nn.Conv1d(1, channels, kernel_size=1)
+            self.noise_convs.append(conv)
+
+    def forward(  # type: ignore[override]
+        self,
+        x: torch.Tensor,
+        f0: torch.Tensor,
+        g: torch.Tensor,
+        n_res: int | None = None,
+        noise_scale: float = 1.0,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """``x [B, C, T]``, ``f0 [B, T]`` Hz, ``g [B, gin, 1]`` -> ``[B, 1, T*upp]``."""
+        har = self.m_source(f0, self.upp, noise_scale, generator)
+        if n_res is not None:
+            if n_res * self.upp != har.shape[-1]:
+                har = F.interpolate(har, size=n_res * self.upp, mode="linear")
+            if n_res != x.shape[-1]:
+                x = F.interpolate(x, size=n_res, mode="linear")
+        x = self.conv_pre(x) + self.cond(g)
+        for i, (up, noise_conv) in enumerate(zip(self.ups, self.noise_convs, strict=True)):
+            x = up(F.leaky_relu(x, LRELU_SLOPE)) + noise_conv(har)
+            x = self._stage(i, x)
+        return self._post(x)
