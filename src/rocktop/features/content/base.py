@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,11 @@ class ContentEncoder(ABC):
     name: str
     dim: int
     sample_rate: int = CONTENT_SAMPLE_RATE
+    weights_sha256: str | None = None  # sha256 of the weights file, for cache keys
+
+    def params(self) -> dict[str, Any]:
+        """Settings that change the output (part of feature-cache keys); JSON-serialisable."""
+        return {}
 
     @abstractmethod
     def encode(self, wav_16k: np.ndarray) -> np.ndarray:

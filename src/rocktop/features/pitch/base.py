@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +18,11 @@ class PitchExtractor(ABC):
     """
 
     name: str
+    weights_sha256: str | None = None  # sha256 of the weights file, for cache keys
+
+    def params(self) -> dict[str, Any]:
+        """Settings that change the output (part of feature-cache keys); JSON-serialisable."""
+        return {}
 
     @abstractmethod
     def extract(self, wav: np.ndarray, sample_rate: int) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Downloadable weights (HuBERT/ContentVec, RMVPE, pretrained G/D): catalog, fetch, verify."""
