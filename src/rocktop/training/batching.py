@@ -125,7 +125,9 @@ class BucketBatchSampler(Sampler[list[int]]):
         for bucket in self._buckets():
             order = torch.randperm(len(bucket), generator=gen).tolist() if self.shuffle else None
             items = [bucket[i] for i in order] if order else bucket
-            batches += [items[i : i + self.batch_size] for i in range(0, len(items), self.batch_size)]
+            batches += [
+                items[i : i + self.batch_size] for i in range(0, len(items), self.batch_size)
+            ]
         if self.shuffle:
             batches = [batches[i] for i in torch.randperm(len(batches), generator=gen).tolist()]
         if not batches:

@@ -145,14 +145,14 @@ class ClipDataset(Dataset[Sample | None]):
         start, frames = self._window(frames)
         stop = start + frames
 
-        def cut(a: np.ndarray | None) -> np.ndarray | None:
-            return None if a is None else a[start:stop]
+        def cut(a: np.ndarray | None, dtype: type) -> torch.Tensor | None:
+            return None if a is None else torch.from_numpy(a[start:stop].astype(dtype))
 
         return Sample(
             name=clip.name,
             phone=torch.from_numpy(np.ascontiguousarray(phone[start:stop], dtype=np.float32)),
-            pitch=None if pitch is None else torch.from_numpy(cut(pitch).astype(np.int64)),  # type: ignore[union-attr]
-            pitchf=None if pitchf is None else torch.from_numpy(cut(pitchf).astype(np.float32)),  # type: ignore[union-attr]
+            pitch=cut(pitch, np.int64),
+            pitchf=cut(pitchf, np.float32),
             spec=torch.from_numpy(np.ascontiguousarray(spec[:, start:stop], dtype=np.float32)),
             wave=torch.from_numpy(wave[start * self.hop : stop * self.hop].copy()),
             speaker_id=clip.speaker_id,
