@@ -23,7 +23,6 @@ def tiny_synthesizer_config(
         upsample_initial_channel=32,
         spk_embed_dim=speakers,
         gin_channels=8,
-        posterior_n_layers=2,
     )
 
 
