@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from rocktop import __version__
-from rocktop.cli import audio, data
+from rocktop.cli import audio, data, train
 from rocktop.cli._console import configure_logging, err_console
 from rocktop.common.errors import RocktopError
 
@@ -44,6 +44,7 @@ def build_app() -> typer.Typer:
         typer.echo(__version__)
 
     app.add_typer(audio.app, name="audio")
+    app.add_typer(train.app, name="train")
     app.add_typer(data.app, name="data")
     return app
 

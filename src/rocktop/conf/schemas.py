@@ -123,6 +123,7 @@ class TrainSchema:
     steps: int = 20_000
     save_every_steps: int = 1000
     speaker_id: int = 0
+    torch_threads: int | None = None
     data: DataSchema = field(default_factory=DataSchema)
     features: FeaturesSchema = field(default_factory=FeaturesSchema)
     model: ModelSchema = field(default_factory=ModelSchema)

@@ -84,6 +84,15 @@ def is_loadable(path: Path) -> bool:
     return True
 
 
+def remove_stale_temporaries(directory: Path) -> list[Path]:
+    """Delete ``.tmp-*`` files a killed save left in ``directory`` (the run's own folder)."""
+    stale = sorted(directory.glob(f"{TMP_PREFIX}*")) if directory.is_dir() else []
+    for path in stale:
+        log.warning("removing %s left by an interrupted save", path)
+        path.unlink(missing_ok=True)
+    return stale
+
+
 def resume_checkpoint(directory: Path) -> Path | None:
     """The checkpoint to resume from: ``last.ckpt`` if readable, else the newest readable
     ``step-*.ckpt``; None for a fresh run. Temporary (``.tmp-*``) files are never chosen."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
+import torch
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
@@ -22,6 +23,7 @@ from rocktop.training.checkpointing import (
     LAST,
     AtomicCheckpointIO,
     checkpoint_callbacks,
+    remove_stale_temporaries,
     resume_checkpoint,
 )
 from rocktop.training.export import export_voice
@@ -102,6 +104,8 @@ def train(cfg: DictConfig) -> TrainResult:
     run_dir = Path(cfg.paths.run_dir)
     ckpt_dir = run_dir / "checkpoints"
     run_dir.mkdir(parents=True, exist_ok=True)
+    if cfg.torch_threads:
+        torch.set_num_threads(int(cfg.torch_threads))
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule = builders.build_datamodule(cfg)
     datamodule.setup("fit")
@@ -111,6 +115,8 @@ def train(cfg: DictConfig) -> TrainResult:
     trainer: L.Trainer = instantiate(
         cfg.trainer, callbacks=callbacks, logger=loggers or False, plugins=[AtomicCheckpointIO()]
     )
+    if trainer.global_rank == 0:
+        remove_stale_temporaries(ckpt_dir)
     resume = resume_checkpoint(ckpt_dir)
     if trainer.global_rank == 0:
         save_config(cfg, run_dir)
@@ -170,3 +176,47 @@ def load_run_config(run_dir: Path) -> DictConfig:
     cfg = OmegaConf.create(yaml.safe_load(path.read_text(encoding="utf-8")))
     assert isinstance(cfg, DictConfig)
     return cfg
+
+
+def pick_checkpoint(run_dir: Path, checkpoint: Path | None = None) -> Path:
+    """``checkpoint`` if given, else the run's best, else its last readable checkpoint."""
+    if checkpoint is not None:
+        return checkpoint
+    ckpt_dir = run_dir / "checkpoints"
+    best = sorted(ckpt_dir.glob("best-*.ckpt"))
+    chosen = best[-1] if best else resume_checkpoint(ckpt_dir)
+    if chosen is None:
+        from rocktop.training.layout import LayoutError
+
+        raise LayoutError(f"{run_dir}: no readable checkpoint to export")
+    return chosen
+
+
+def export_run(
+    run_dir: Path,
+    checkpoint: Path | None = None,
+    formats: list[str] | None = None,
+    out_dir: Path | None = None,
+) -> dict[str, Path]:
+    """``rocktop train export RUN``: rebuild the generator from the run's config, load the
+    chosen checkpoint's weights and export it (the same code path as the end of training)."""
+    from rocktop.models.rvc.state import load_weights
+    from rocktop.training.export import generator_state
+
+    cfg = load_run_config(run_dir)
+    cfg.model.pretrained_g = None
+    cfg.model.pretrained_d = None
+    generator, _ = builders.build_networks(cfg.model)
+    path = pick_checkpoint(run_dir, checkpoint)
+    load_weights(generator, generator_state(path), source=str(path))
+    datamodule = builders.build_datamodule(cfg)
+    datamodule.setup("fit")
+    return export_voice(
+        generator,
+        out_dir or run_dir / "export",
+        cfg.name,
+        formats or list(cfg.export.formats),
+        datamodule.splits.train if datamodule.splits else None,
+        cfg.features.content_encoder,
+        {"run": str(run_dir), "checkpoint": path.name, "f0_method": cfg.features.f0_method},
+    )
