@@ -27,8 +27,9 @@ app = typer.Typer(
 )
 
 OVERRIDES = typer.Argument(
-    None, help="Hydra overrides: group=option (experiment=, model=, trainer=, debug=fast) "
-    "or key=value (data.dir=DATA, steps=2000, paths.run_dir=runs/me)."
+    None,
+    help="Hydra overrides: group=option (experiment=, model=, trainer=, debug=fast) "
+    "or key=value (data.dir=DATA, steps=2000, paths.run_dir=runs/me).",
 )
 
 
