@@ -63,6 +63,7 @@ def _loggers(cfg: DictConfig, run_dir: Path) -> list[Any]:
     extra: dict[str, Any] = {}
     if "MLFlowLogger" in str(cfg.logger.get("_target_", "")):
         extra["run_id"] = tracking.saved_run_id(run_dir)
+        tracking.prepare_local_store(str(cfg.logger.tracking_uri))
     return [instantiate(cfg.logger, **extra)]
 
 

@@ -82,6 +82,13 @@ def remember_run_id(loggers: Iterable[Any], run_dir: Path) -> None:
         atomic_write_text(run_dir / MLFLOW_RUN_ID, str(lg.run_id))
 
 
+def prepare_local_store(tracking_uri: str) -> None:
+    """Create the folder of a local ``sqlite:///path/to.db`` store (SQLite will not)."""
+    prefix = "sqlite:///"
+    if tracking_uri.startswith(prefix):
+        Path(tracking_uri[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+
+
 def saved_run_id(run_dir: Path) -> str | None:
     path = run_dir / MLFLOW_RUN_ID
     return path.read_text(encoding="utf-8").strip() if path.is_file() else None
