@@ -74,14 +74,21 @@ def checkpoint_callbacks(
     return callbacks
 
 
+def checkpoint_step(path: Path) -> int | None:
+    """The ``global_step`` of a complete checkpoint; None when it cannot be read."""
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        return int(data["global_step"])
+    except (OSError, RuntimeError, EOFError, KeyError, TypeError, ValueError) as exc:
+        log.warning("ignoring unreadable checkpoint %s: %s", path, exc)
+    except (pickle.UnpicklingError, zipfile.BadZipFile) as exc:
+        log.warning("ignoring unreadable checkpoint %s: %s", path, exc)
+    return None
+
+
 def is_loadable(path: Path) -> bool:
     """True when ``path`` is a complete checkpoint (loads with ``weights_only=True``)."""
-    try:
-        torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as exc:
-        log.warning("ignoring unreadable checkpoint %s: %s", path, exc)
-        return False
-    return True
+    return checkpoint_step(path) is not None
 
 
 def remove_stale_temporaries(directory: Path) -> list[Path]:
@@ -94,14 +101,16 @@ def remove_stale_temporaries(directory: Path) -> list[Path]:
 
 
 def resume_checkpoint(directory: Path) -> Path | None:
-    """The checkpoint to resume from: ``last.ckpt`` if readable, else the newest readable
-    ``step-*.ckpt``; None for a fresh run. Temporary (``.tmp-*``) files are never chosen."""
+    """The readable checkpoint with the highest step (``last.ckpt`` wins ties; a kill between
+    a step save and the ``last.ckpt`` update leaves ``last`` behind); None for a fresh run.
+    Temporary (``.tmp-*``) files are never chosen."""
     if not directory.is_dir():
         return None
     candidates = [directory / LAST] if (directory / LAST).is_file() else []
-    steps = [p for p in directory.glob("step-*.ckpt") if not p.name.startswith(TMP_PREFIX)]
-    candidates += sorted(steps, key=lambda p: p.name, reverse=True)
-    for path in candidates:
-        if is_loadable(path):
-            return path
-    return None
+    candidates += [p for p in directory.glob("*.ckpt") if not p.name.startswith(TMP_PREFIX)]
+    best: tuple[int, Path] | None = None
+    for path in dict.fromkeys(candidates):
+        step = checkpoint_step(path)
+        if step is not None and (best is None or step > best[0]):
+            best = (step, path)
+    return None if best is None else best[1]

@@ -98,6 +98,7 @@ class VoiceLitModule(L.LightningModule):
         self.artifact_dir = artifact_dir
         self.eval_seed = eval_seed
         self.skipped_clips = 0
+        self.start_step = 0
         self._val_clips: list[ValClip] = []
 
     # -- optimisation ------------------------------------------------------------------------
@@ -130,6 +131,9 @@ class VoiceLitModule(L.LightningModule):
         """Step D through the strategy (mixed-precision scaler, hooks) without advancing
         ``global_step``, so one training step = one batch = one G step (as RVC counts)."""
         self.trainer.strategy.optimizer_step(optimizer.optimizer, lambda: None, model=self)
+
+    def on_train_start(self) -> None:
+        self.start_step = self.global_step  # > 0 when resumed from a checkpoint
 
     def on_train_epoch_end(self) -> None:
         for scheduler in self.lr_schedulers():  # type: ignore[union-attr]
