@@ -40,6 +40,8 @@ def run(overrides: list[str] | None = OVERRIDES) -> None:
     from rocktop.training.run import train
 
     result = train(compose_config(overrides or []))
+    if result.global_rank != 0:
+        return  # DDP: one summary, from rank 0
     print_json(
         {
             "run_dir": str(result.run_dir),

@@ -40,6 +40,7 @@ class TrainResult:
     run_dir: Path
     steps: int
     start_step: int
+    global_rank: int
     resumed_from: Path | None
     best_checkpoint: Path | None
     exports: dict[str, Path] = field(default_factory=dict)
@@ -128,7 +129,9 @@ def train(cfg: DictConfig) -> TrainResult:
     trainer.fit(module, datamodule=datamodule, ckpt_path=resume, weights_only=True)
     trainer.save_checkpoint(ckpt_dir / LAST)
     best = _best(callbacks)
-    result = TrainResult(run_dir, trainer.global_step, module.start_step, resume, best)
+    result = TrainResult(
+        run_dir, trainer.global_step, module.start_step, trainer.global_rank, resume, best
+    )
     result.metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1}
     if cfg.export.enabled and trainer.global_rank == 0:
         result.exports = export_run_module(cfg, module.generator, datamodule, run_dir, loggers)
