@@ -48,6 +48,7 @@ def run_batch(
     items: Iterable[T],
     workers: int = 1,
     on_done: Callable[[ItemResult[T, R]], None] | None = None,
+    start_method: str | None = None,
 ) -> list[ItemResult[T, R]]:
     """Apply ``fn`` to every item and return results in input order.
 
@@ -56,6 +57,9 @@ def run_batch(
         items: the work items.
         workers: 1 runs in this process; more use a process pool of that size.
         on_done: called in this process as each item finishes (e.g. to advance a progress bar).
+        start_method: multiprocessing start method for the pool (``"spawn"`` for work that
+            uses torch: forking a process whose torch thread pool is running can deadlock);
+            ``None`` keeps the platform default.
     """
     todo: Sequence[T] = list(items)
     results: dict[int, ItemResult[T, R]] = {}
@@ -65,7 +69,10 @@ def run_batch(
             if on_done:
                 on_done(results[index])
     else:
-        with futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        import multiprocessing
+
+        context = multiprocessing.get_context(start_method) if start_method else None
+        with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             pending = {pool.submit(_run_one, fn, item): i for i, item in enumerate(todo)}
             for future in futures.as_completed(pending):
                 results[pending[future]] = future.result()
