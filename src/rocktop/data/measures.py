@@ -13,6 +13,7 @@ from scipy import signal
 
 FRAME_S = 0.01  # analysis frame (hop) for speech masks, SNR and silence ratio
 MAINS_CHOICES = (50.0, 60.0)
+GUARD_FRAMES = 10  # frames (100 ms) next to speech that do not count as pauses
 _TINY = 1e-20
 
 
@@ -82,12 +83,20 @@ def line_powers(
     return total
 
 
+def guarded(mask: np.ndarray, frames: int = GUARD_FRAMES) -> np.ndarray:
+    """``mask`` widened by ``frames`` on each side (speech onsets/tails the VAD leaves out)."""
+    if not mask.any() or frames <= 0:
+        return mask
+    kernel = np.ones(2 * frames + 1)
+    return np.convolve(mask.astype(np.float64), kernel, mode="same") > 0.5
+
+
 def non_speech(samples: np.ndarray, mask: np.ndarray, hop: int) -> np.ndarray:
-    """The samples of the frames ``mask`` marks as not speech, concatenated: ``(m,)``."""
+    """The samples of frames at least ``GUARD_FRAMES`` away from speech, concatenated."""
     frames = -(-samples.shape[-1] // hop)
     padded = np.zeros(frames * hop, dtype=np.float32)
     padded[: samples.shape[-1]] = samples
-    return padded.reshape(frames, hop)[~mask[:frames]].reshape(-1)
+    return padded.reshape(frames, hop)[~guarded(mask[:frames])].reshape(-1)
 
 
 def detect_mains(quiet: np.ndarray, sample_rate: int, max_s: float = 60.0) -> float:
@@ -125,14 +134,15 @@ def snr_db(
 ) -> float:
     """Voice-over-noise ratio in dB from per-frame powers and a speech mask.
 
-    Noise is the mean power of the non-speech frames when there are at least 20 (0.2 s),
+    Noise is the mean power of the pause frames (``guarded``) when there are at least 20,
     else ``fallback_noise`` (the file's noise floor), else the 10th percentile frame power.
     """
     if not mask.any():
         return 0.0
     voice = float(np.mean(power[mask]))
-    if np.count_nonzero(~mask) >= 20:
-        noise = float(np.mean(power[~mask]))
+    pauses = ~guarded(mask)
+    if np.count_nonzero(pauses) >= 20:
+        noise = float(np.mean(power[pauses]))
     elif fallback_noise is not None:
         noise = fallback_noise
     else:

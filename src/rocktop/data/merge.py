@@ -32,8 +32,6 @@ def _read_info(shard: Path) -> dict[str, Any]:
 
 
 def _copy(src: Path, dst: Path) -> None:
-    if dst.exists() and dst.stat().st_size == src.stat().st_size:
-        return
     with atomic_path(dst) as tmp:
         shutil.copyfile(src, tmp)
 
@@ -60,9 +58,10 @@ def _add(merged: dict[str, SourceResult], result: SourceResult, shard: Path, out
     known = merged.get(result.session)
     if known is not None and known.key != result.key:
         raise RocktopError(f"{shard}: {result.source_id} differs from another shard's copy")
-    for clip in result.clips:
-        _copy(shard / clip["path"], out_dir / clip["path"])
-    save_cached(out_dir, result)
+    if load_cached(out_dir, result.session, result.key) is None:  # not merged before
+        for clip in result.clips:
+            _copy(shard / clip["path"], out_dir / clip["path"])
+        save_cached(out_dir, result)
     merged[result.session] = result
 
 

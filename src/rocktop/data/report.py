@@ -133,11 +133,12 @@ def _plots_html(records: list[ClipRecord], settings: BuildSettings) -> str:
     return f"<div class='plots'>{images}</div>"
 
 
-def _sources_html(records: list[ClipRecord]) -> str:
+def _sources_html(records: list[ClipRecord], inputs: list[dict[str, Any]]) -> str:
+    """One row per source; decoded inputs without any speech get a row saying so."""
     by_source: dict[str, list[ClipRecord]] = {}
     for record in records:
         by_source.setdefault(record.source, []).append(record)
-    rows = [
+    rows: list[tuple[Any, ...]] = [
         (
             source,
             clips[0].split,
@@ -149,6 +150,8 @@ def _sources_html(records: list[ClipRecord]) -> str:
         )
         for source, clips in sorted(by_source.items())
     ]
+    silent = [i["source"] for i in inputs if i["error"] is None and i["clips"] == 0]
+    rows += [(source, None, 0, 0, 0.0, None, "no speech found") for source in silent]
     return _table(
         ["source", "split", "clips", "accepted", "accepted min", "min similarity", "reasons"], rows
     )
@@ -190,6 +193,6 @@ def write_report(
         f"<h2>Rejected clips ({len(rejected)})</h2>"
         f"{_table(['clip', 'source', 'duration s', 'similarity', 'reasons'], rejected_rows)}"
         f"<h2>Failed inputs ({len(failures)})</h2>{_table(['input', 'reason'], failed_rows)}"
-        f"<h2>Sources</h2>{_sources_html(records)}</body></html>\n"
+        f"<h2>Sources</h2>{_sources_html(records, info['inputs'])}</body></html>\n"
     )
     atomic_write_text(path, html)
