@@ -140,10 +140,10 @@ def test_crafted_pickle_is_refused_and_never_runs(tmp_path: Path) -> None:
 
 
 def test_wrong_shapes_name_the_first_mismatching_key(tmp_path: Path) -> None:
-    ckpt = to_rvc_checkpoint(_voice("v1", 48_000))
-    ckpt["version"] = "v2"  # v1 weights declared as v2: emb_phone is 256-wide, not 768
+    ckpt = to_rvc_checkpoint(_voice("v2", 40_000))
+    ckpt["config"] = to_rvc_checkpoint(_voice("v2", 48_000))["config"]  # RVC #967
     torch.save(ckpt, tmp_path / "mixed.pth")
-    with pytest.raises(VoiceFileError, match=r"'enc_p\.emb_phone\.weight' has shape") as info:
+    with pytest.raises(VoiceFileError, match=r"'dec\.ups\.0\.weight_v' has shape") as info:
         load_voice(tmp_path / "mixed.pth")
     assert "\n" not in str(info.value)
 

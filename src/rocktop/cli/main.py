@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from rocktop import __version__
-from rocktop.cli import assets, audio, data, features, train
+from rocktop.cli import assets, audio, data, evaluation, features, train
 from rocktop.cli._console import configure_logging, err_console
 from rocktop.common.errors import RocktopError
 
@@ -48,6 +48,7 @@ def build_app() -> typer.Typer:
     app.add_typer(data.app, name="data")
     app.add_typer(features.app, name="features")
     app.add_typer(assets.app, name="assets")
+    app.add_typer(evaluation.app, name="eval")
     return app
 
 

@@ -189,18 +189,35 @@ SCORERS: dict[str, Callable[[ClipPair, MetricSet, ClipScores], None]] = {
 }
 
 
+def _unusable(pair: ClipPair) -> str | None:
+    for name, audio in (("converted", pair.converted), ("reference", pair.reference)):
+        if audio is None:
+            continue
+        if audio.num_samples == 0:
+            return f"{name} audio is empty"
+        if not np.all(np.isfinite(audio.samples)):
+            return f"{name} audio holds NaN or Inf samples"
+    return None
+
+
 def score_clip(pair: ClipPair, metrics: MetricSet) -> ClipScores:
-    """Run every chosen metric group on one clip; undefined metrics land in ``errors``."""
+    """Run every chosen metric group on one clip; undefined metrics land in ``errors``.
+
+    Empty or non-finite audio (converted or reference) makes every metric undefined.
+    """
     scores = ClipScores(
         pair.clip_id,
         pair.converted.duration_s,
         converted_path=pair.converted_path,
         reference_path=pair.reference_path,
     )
+    unusable = _unusable(pair)
     for group in METRIC_GROUPS:
         if group not in metrics.groups:
             continue
         try:
+            if unusable:
+                raise MetricError(unusable)
             SCORERS[group](pair, metrics, scores)
         except MetricError as exc:
             logger.info("%s: %s undefined: %s", pair.clip_id, group, exc)

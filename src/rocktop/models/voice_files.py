@@ -19,7 +19,6 @@ import torch
 
 from rocktop.common.atomic import atomic_path
 from rocktop.models.rvc.config import (
-    CONTENT_DIMS,
     SAMPLE_RATE_NAMES,
     ConfigError,
     SynthesizerConfig,
@@ -141,8 +140,12 @@ def _voice_from_checkpoint(path: Path, ckpt: dict[str, Any]) -> VoiceModel:
     config_list = list(ckpt["config"])
     if len(config_list) == 18:
         config_list[-3] = int(weights["emb_g.weight"].shape[0])  # RVC: n_spk from emb_g
+    phone = weights.get("enc_p.emb_phone.weight")
+    content_dim = (
+        int(phone.shape[1]) if isinstance(phone, torch.Tensor) and phone.ndim == 2 else None
+    )
     try:
-        config = from_rvc_config(config_list, version, f0)
+        config = from_rvc_config(config_list, version, f0, content_dim)
     except ConfigError as exc:
         raise VoiceFileError(f"{path}: {exc}") from None
     provenance = {
@@ -153,7 +156,7 @@ def _voice_from_checkpoint(path: Path, ckpt: dict[str, Any]) -> VoiceModel:
         info=str(ckpt.get("info", "")),
         content_encoder=str(ckpt.get("embedder_model") or "contentvec"),
         content_layer=CONTENT_LAYERS[version],
-        content_dim=CONTENT_DIMS[version],
+        content_dim=config.content_dim,
         provenance=provenance,
     )
     return VoiceModel(config=config, weights=weights, metadata=metadata)

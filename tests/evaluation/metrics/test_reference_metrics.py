@@ -54,14 +54,14 @@ def test_mcd_is_zero_against_itself_and_grows_with_noise(speech: Audio) -> None:
 def test_mcd_dtw_absorbs_a_time_shift(speech: Audio) -> None:
     samples = speech.mono()
     delayed = Audio.from_array(np.concatenate([np.zeros(3200, np.float32), samples]), 16_000)
-    assert mcd(speech, delayed) < 0.5 < mcd(speech, _noisy(speech, 10.0))
+    assert mcd(speech, delayed) < 0.1 < 1.0 < mcd(speech, _noisy(speech, 10.0))
 
 
 def test_mcd_is_rate_independent(speech: Audio) -> None:
     from rocktop.audio.resample import resample
 
     up = Audio.from_array(resample(speech.mono(), 16_000, 48_000), 48_000)
-    assert mcd(speech, up) < 0.3
+    assert mcd(speech, up) < 0.05
 
 
 def test_mel_cepstrum_shape(speech: Audio) -> None:

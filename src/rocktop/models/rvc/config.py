@@ -37,7 +37,7 @@ class SynthesizerConfig:
     """Constructor arguments of the RVC synthesizer (``SynthesizerTrnMs{256,768}NSFsid[_nono]``).
 
     Field order of the first 18 fields is RVC's ``config`` list order (spec §1.1).
-    ``content_dim`` (256 for v1, 768 for v2) and ``f0`` select the class; the flow and
+    ``version``/``content_dim`` (v1: 256, v2: 768) and ``f0`` select the class; the flow and
     posterior-encoder geometry are RVC's fixed values, exposed so tests can build tiny models.
     """
 
@@ -61,6 +61,7 @@ class SynthesizerConfig:
     sampling_rate: int = 48_000
     content_dim: int = 768
     f0: bool = True
+    version: str = "v2"
     window_size: int = 10
     flow_kernel_size: int = 5
     flow_n_layers: int = 3
@@ -72,6 +73,8 @@ class SynthesizerConfig:
             raise ConfigError("upsample_rates and upsample_kernel_sizes differ in length")
         if len(self.resblock_kernel_sizes) != len(self.resblock_dilation_sizes):
             raise ConfigError("resblock_kernel_sizes and resblock_dilation_sizes differ")
+        if self.version not in VERSIONS:
+            raise ConfigError(f"version must be v1 or v2, got {self.version!r}")
         if self.resblock not in ("1", "2"):
             raise ConfigError(f"resblock must be '1' or '2', got {self.resblock!r}")
         if self.hidden_channels % self.n_heads or self.inter_channels % 2:
@@ -89,11 +92,6 @@ class SynthesizerConfig:
         for rate in self.upsample_rates:
             hop *= rate
         return hop
-
-    @property
-    def version(self) -> str:
-        """``"v1"`` (256-d content) or ``"v2"`` (768-d content)."""
-        return "v1" if self.content_dim == 256 else "v2"
 
     def to_rvc_config(self) -> list[Any]:
         """RVC's 18-item ``config`` list (plain lists, as RVC's ``savee`` writes it)."""
@@ -135,8 +133,14 @@ def parse_sample_rate(value: Any) -> int:
     return int(value)
 
 
-def from_rvc_config(config: list[Any], version: str, f0: bool) -> SynthesizerConfig:
-    """Typed config from RVC's 18-item list plus the file's ``version`` and ``f0`` keys."""
+def from_rvc_config(
+    config: list[Any], version: str, f0: bool, content_dim: int | None = None
+) -> SynthesizerConfig:
+    """Typed config from RVC's 18-item list plus the file's ``version`` and ``f0`` keys.
+
+    ``content_dim`` defaults to the version's (256/768); loaders pass the width of
+    ``enc_p.emb_phone.weight`` so that tiny test voices round-trip too.
+    """
     if version not in VERSIONS:
         raise ConfigError(f"version must be v1 or v2, got {version!r}")
     if not isinstance(config, list | tuple) or len(config) != 18:
@@ -162,8 +166,9 @@ def from_rvc_config(config: list[Any], version: str, f0: bool) -> SynthesizerCon
             spk_embed_dim=int(config[15]),
             gin_channels=int(config[16]),
             sampling_rate=parse_sample_rate(config[17]),
-            content_dim=CONTENT_DIMS[version],
+            content_dim=content_dim or CONTENT_DIMS[version],
             f0=bool(f0),
+            version=version,
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"malformed RVC config list: {exc}") from None
@@ -182,4 +187,5 @@ def preset(version: str = "v2", sample_rate: int = 48_000, f0: bool = True) -> S
         sampling_rate=int(sample_rate),
         content_dim=CONTENT_DIMS[version],
         f0=f0,
+        version=version,
     )
