@@ -226,3 +226,26 @@ def test_training_forward_slices_and_decodes() -> None:
 def test_tiny_config_is_small() -> None:
     config = tiny_synthesizer_config()
     assert sum(p.numel() for p in Synthesizer(config).parameters()) < 200_000
+
+
+def test_channels_last_decoder_gives_the_same_audio() -> None:
+    from rocktop.models.rvc import prepare_for_inference
+
+    reference = _run(tiny_synthesizer(), noise_scale=0.0, excitation_noise=0.0)
+    fast = prepare_for_inference(tiny_synthesizer(), channels_last=True)
+    assert fast.dec.channels_last_2d
+    out = _run(fast, noise_scale=0.0, excitation_noise=0.0)
+    assert out.shape == reference.shape
+    torch.testing.assert_close(out, reference, atol=1e-5, rtol=1e-4)
+    streamed = _run(fast, frames=60, skip_head=30, return_length=20)
+    assert streamed.shape == (1, 1, 20 * 480)
+
+
+@pytest.mark.parametrize("f0", [True, False])
+def test_tiled_decoding_gives_the_same_audio(f0: bool) -> None:
+    from rocktop.models.rvc import prepare_for_inference
+
+    model = prepare_for_inference(tiny_synthesizer("v2", 32_000, f0))
+    whole = _run(model, frames=200, noise_scale=0.0, excitation_noise=0.0)
+    tiled = _run(model, frames=200, noise_scale=0.0, excitation_noise=0.0, tile_frames=50)
+    torch.testing.assert_close(tiled, whole, atol=1e-5, rtol=1e-4)

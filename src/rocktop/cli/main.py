@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from rocktop import __version__
-from rocktop.cli import assets, audio, data, evaluation, features, train
+from rocktop.cli import assets, audio, convert, data, evaluation, features, index, model, train
 from rocktop.cli._console import configure_logging, err_console
 from rocktop.common.errors import RocktopError
 
@@ -46,6 +46,9 @@ def build_app() -> typer.Typer:
     app.add_typer(audio.app, name="audio")
     app.add_typer(train.app, name="train")
     app.add_typer(data.app, name="data")
+    app.command("convert")(convert.convert)
+    app.add_typer(model.app, name="model")
+    app.add_typer(index.app, name="index")
     app.add_typer(features.app, name="features")
     app.add_typer(assets.app, name="assets")
     app.add_typer(evaluation.app, name="eval")

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 PitchFactory = Callable[[str], PitchExtractor]
 MIN_INPUT_S = 0.02
+DECODE_TILE_FRAMES = 500  # 5 s windows: decoder activations stay ~100 MB in fp32
 
 
 class ConversionError(RocktopError):
@@ -50,6 +51,8 @@ class Converter:
         dtype: ``torch.float32``, ``torch.float16`` (GPU only) or ``torch.bfloat16``.
         constants: chunking constants; default by precision (``dsp.constants_for``).
         fold_weight_norm: bake weight norm into the weights (same maths, faster).
+        decode_tile_frames: decode in windows of this many 10 ms frames (same audio, bounded
+            memory); None decodes each chunk at once.
     """
 
     def __init__(
@@ -62,6 +65,7 @@ class Converter:
         dtype: torch.dtype = torch.float32,
         constants: ChunkConstants | None = None,
         fold_weight_norm: bool = True,
+        decode_tile_frames: int | None = DECODE_TILE_FRAMES,
     ) -> None:
         device = torch.device(device)
         if dtype == torch.float16 and device.type == "cpu":
@@ -80,6 +84,7 @@ class Converter:
         self.dtype = dtype
         self.constants = constants or dsp.constants_for(dtype)
         self.model = voice.build(device, dtype, fold=fold_weight_norm)
+        self.decode_tile_frames = decode_tile_frames
         self._pitch_factory = pitch_extractors
         self._pitch_cache: dict[str, PitchExtractor] = {}
         self._lock = threading.Lock()
@@ -202,6 +207,7 @@ class Converter:
             noise_scale=params.noise_scale,
             excitation_noise=params.excitation_noise,
             generator=generator,
+            tile_frames=self.decode_tile_frames,
         )
         return audio[0, 0].float().cpu().numpy()
 

@@ -40,9 +40,13 @@ def prepare_for_inference(
     device: str | torch.device = "cpu",
     dtype: torch.dtype = torch.float32,
     fold: bool = True,
+    channels_last: bool = True,
 ) -> Synthesizer:
-    """Drop ``enc_q``, optionally fold weight norm, move and cast, ``eval()``."""
+    """Drop ``enc_q``, optionally fold weight norm (and then run the decoder as channels-last
+    2-D convolutions, about 2x faster on CPU), move and cast, ``eval()``."""
     model.enc_q = None
     if fold:
         fold_weight_norm(model)
+        if channels_last:
+            model.dec.use_channels_last_2d()
     return model.to(device=device, dtype=dtype).eval()

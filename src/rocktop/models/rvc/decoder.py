@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rocktop.models.rvc.fast import as_2d, convs_to_2d
 from rocktop.models.rvc.layers import (
     LRELU_SLOPE,
     WNConv1d,
@@ -17,6 +18,8 @@ from rocktop.models.rvc.layers import (
     init_conv_weights,
 )
 from rocktop.models.rvc.nsf import SourceModuleHnNSF
+
+TILE_MARGIN = 24  # frames; the decoder's receptive field is about 10 frames
 
 
 def _dilated(channels: int, kernel_size: int, dilation: int) -> WNConv1d:
@@ -94,6 +97,16 @@ class Generator(nn.Module):
         self.conv_post = nn.Conv1d(channels, 1, 7, 1, padding=3, bias=False)
         self.ups.apply(init_conv_weights)
         self.cond = nn.Conv1d(gin_channels, upsample_initial_channel, 1)
+        self.channels_last_2d = False
+
+    def use_channels_last_2d(self) -> None:
+        """Run on channels-last ``[B, C, 1, T]`` with 2-D convolutions (inference speed-up;
+        weight norm must be folded first). Same maths; output shape unchanged."""
+        convs_to_2d(self)
+        self.channels_last_2d = True
+
+    def _enter(self, x: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return (as_2d(x), g.unsqueeze(2)) if self.channels_last_2d else (x, g)
 
     def _stage(self, i: int, x: torch.Tensor) -> torch.Tensor:
         blocks = self.resblocks[i * self.num_kernels : (i + 1) * self.num_kernels]
@@ -104,17 +117,49 @@ class Generator(nn.Module):
 
     def _post(self, x: torch.Tensor) -> torch.Tensor:
         # The final activation uses PyTorch's default slope 0.01, not 0.1 (spec §10).
-        return torch.tanh(self.conv_post(F.leaky_relu(x)))
+        out = torch.tanh(self.conv_post(F.leaky_relu(x)))
+        return out.squeeze(2).contiguous() if self.channels_last_2d else out
+
+    def _inject(self, i: int, x: torch.Tensor, har: torch.Tensor | None) -> torch.Tensor:
+        return x
+
+    def _body(self, x: torch.Tensor, g: torch.Tensor, har: torch.Tensor | None) -> torch.Tensor:
+        x, g = self._enter(x, g)
+        if har is not None and self.channels_last_2d:
+            har = as_2d(har)
+        x = self.conv_pre(x) + self.cond(g)
+        for i, up in enumerate(self.ups):
+            x = self._inject(i, up(F.leaky_relu(x, LRELU_SLOPE)), har)
+            x = self._stage(i, x)
+        return self._post(x)
+
+    def _tiled(
+        self, x: torch.Tensor, g: torch.Tensor, har: torch.Tensor | None, tile: int | None
+    ) -> torch.Tensor:
+        """Decode ``tile``-frame windows with ``TILE_MARGIN`` frames of context on each side
+        (beyond the decoder's receptive field): same samples, bounded activation memory."""
+        frames = x.shape[-1]
+        if tile is None or frames <= tile + 2 * TILE_MARGIN:
+            return self._body(x, g, har)
+        upp, outs = self.upp, []
+        for a in range(0, frames, tile):
+            b = min(frames, a + tile)
+            s, e = max(0, a - TILE_MARGIN), min(frames, b + TILE_MARGIN)
+            h = None if har is None else har[..., s * upp : e * upp]
+            outs.append(self._body(x[..., s:e], g, h)[..., (a - s) * upp : (b - s) * upp])
+        return torch.cat(outs, dim=-1)
 
     def forward(
-        self, x: torch.Tensor, g: torch.Tensor, n_res: int | None = None, **_: object
+        self,
+        x: torch.Tensor,
+        g: torch.Tensor,
+        n_res: int | None = None,
+        tile_frames: int | None = None,
+        **_: object,
     ) -> torch.Tensor:
         if n_res is not None and n_res != x.shape[-1]:
             x = F.interpolate(x, size=n_res, mode="linear")
-        x = self.conv_pre(x) + self.cond(g)
-        for i, up in enumerate(self.ups):
-            x = self._stage(i, up(F.leaky_relu(x, LRELU_SLOPE)))
-        return self._post(x)
+        return self._tiled(x, g, None, tile_frames)
 
 
 class GeneratorNSF(Generator):
@@ -154,6 +199,10 @@ class GeneratorNSF(Generator):
                 conv = nn.Conv1d(1, channels, kernel_size=1)
             self.noise_convs.append(conv)
 
+    def _inject(self, i: int, x: torch.Tensor, har: torch.Tensor | None) -> torch.Tensor:
+        assert har is not None
+        return x + self.noise_convs[i](har)
+
     def forward(  # type: ignore[override]
         self,
         x: torch.Tensor,
@@ -162,16 +211,18 @@ class GeneratorNSF(Generator):
         n_res: int | None = None,
         noise_scale: float = 1.0,
         generator: torch.Generator | None = None,
+        initial_phase: float = 0.0,
+        tile_frames: int | None = None,
     ) -> torch.Tensor:
-        """``x [B, C, T]``, ``f0 [B, T]`` Hz, ``g [B, gin, 1]`` -> ``[B, 1, T*upp]``."""
-        har = self.m_source(f0, self.upp, noise_scale, generator)
+        """``x [B, C, T]``, ``f0 [B, T]`` Hz, ``g [B, gin, 1]`` -> ``[B, 1, T*upp]``.
+
+        The harmonic source is generated for the whole input first, so tiling
+        (``tile_frames``) does not break its phase.
+        """
+        har = self.m_source(f0, self.upp, noise_scale, generator, initial_phase)
         if n_res is not None:
             if n_res * self.upp != har.shape[-1]:
                 har = F.interpolate(har, size=n_res * self.upp, mode="linear")
             if n_res != x.shape[-1]:
                 x = F.interpolate(x, size=n_res, mode="linear")
-        x = self.conv_pre(x) + self.cond(g)
-        for i, (up, noise_conv) in enumerate(zip(self.ups, self.noise_convs, strict=True)):
-            x = up(F.leaky_relu(x, LRELU_SLOPE)) + noise_conv(har)
-            x = self._stage(i, x)
-        return self._post(x)
+        return self._tiled(x, g, har, tile_frames)

@@ -48,14 +48,18 @@ class SineGen(nn.Module):
         upp: int,
         noise_scale: float = 1.0,
         generator: torch.Generator | None = None,
+        initial_phase: float = 0.0,
     ) -> torch.Tensor:
         """``f0 [B, T]`` Hz (0 = unvoiced) -> excitation ``[B, T*upp, dim]``, float32.
 
         RNG order as RVC: ``rand`` (initial harmonic phases) then ``randn`` (noise).
+        ``initial_phase`` (cycles, 0 as RVC) lets a streaming caller continue the sine's phase
+        across blocks instead of restarting it at every block.
         """
         f0 = f0.float().unsqueeze(-1)
         harmonics = torch.arange(1, self.dim + 1, dtype=f0.dtype, device=f0.device)
-        rad = sine_phase(f0, upp, self.sample_rate) * harmonics.reshape(1, 1, -1)
+        rad = sine_phase(f0, upp, self.sample_rate) + initial_phase
+        rad = rad * harmonics.reshape(1, 1, -1)
         rand_ini = torch.rand(1, 1, self.dim, generator=generator, device=f0.device)
         rand_ini[..., 0] = 0
         sines = torch.sin(2 * math.pi * (rad + rand_ini)) * self.sine_amp
@@ -81,8 +85,9 @@ class SourceModuleHnNSF(nn.Module):
         upp: int,
         noise_scale: float = 1.0,
         generator: torch.Generator | None = None,
+        initial_phase: float = 0.0,
     ) -> torch.Tensor:
         """``f0 [B, T]`` -> harmonic source ``[B, 1, T*upp]`` in the module's dtype."""
-        sines = self.l_sin_gen(f0, upp, noise_scale, generator)
+        sines = self.l_sin_gen(f0, upp, noise_scale, generator, initial_phase)
         sines = sines.to(self.l_linear.weight.dtype)
         return torch.tanh(self.l_linear(sines)).transpose(1, 2)

@@ -107,12 +107,16 @@ class Synthesizer(nn.Module):
         n_res: int | None,
         excitation_noise: float,
         generator: torch.Generator | None,
+        initial_phase: float = 0.0,
+        tile_frames: int | None = None,
     ) -> torch.Tensor:
         if isinstance(self.dec, GeneratorNSF):
             if nsff0 is None:
                 raise ValueError("this is an F0 model: nsff0 (Hz per frame) is required")
-            return self.dec(z, nsff0, g, n_res, excitation_noise, generator)
-        return self.dec(z, g, n_res)
+            return self.dec(
+                z, nsff0, g, n_res, excitation_noise, generator, initial_phase, tile_frames
+            )
+        return self.dec(z, g, n_res, tile_frames=tile_frames)
 
     @torch.no_grad()
     def infer(
@@ -128,6 +132,8 @@ class Synthesizer(nn.Module):
         noise_scale: float = PRIOR_NOISE_SCALE,
         excitation_noise: float = 1.0,
         generator: torch.Generator | None = None,
+        initial_phase: float = 0.0,
+        tile_frames: int | None = None,
     ) -> torch.Tensor:
         """Convert content to audio (RVC ``infer``, spec §2.7).
 
@@ -143,6 +149,8 @@ class Synthesizer(nn.Module):
             noise_scale: prior noise scale (RVC 0.66666; 0 = deterministic).
             excitation_noise: NSF noise scale (1 as RVC; 0 = noiseless source).
             generator: RNG for every random draw (None: torch's global RNG, as RVC).
+            initial_phase: NSF sine phase (cycles) at the first decoded frame (0 as RVC).
+            tile_frames: decode in windows of this many frames (bounded memory, same audio).
 
         Returns:
             ``[B, 1, frames * hop_length]`` float audio in [-1, 1].
@@ -161,7 +169,10 @@ class Synthesizer(nn.Module):
             x_mask = x_mask[:, :, dec_head : dec_head + return_length]
             if nsff0 is not None:
                 nsff0 = nsff0[:, skip_head : skip_head + return_length]
-        return self._decode(z * x_mask, nsff0, g, return_length2, excitation_noise, generator)
+        return self._decode(
+            z * x_mask, nsff0, g, return_length2, excitation_noise, generator, initial_phase,
+            tile_frames,
+        )  # fmt: skip
 
     def forward(
         self,
