@@ -117,10 +117,9 @@ def manifest_path(data: DictConfig) -> Path | None:
 
 def build_datamodule(cfg: DictConfig) -> VoiceDataModule:
     d, m = cfg.data, cfg.model
-    content_dim = 256 if m.version == "v1" else 768
     return VoiceDataModule(
         layout_dir=layout_dir(d),
-        content_dim=content_dim,
+        content_dim=synthesizer_config(m).content_dim,
         f0=m.f0,
         sample_rate=m.sample_rate,
         n_fft=m.n_fft,

@@ -4,7 +4,8 @@ The RVC layout (written by RVC itself or by ``rocktop features extract --export-
 ``0_gt_wavs/<name>.wav`` (target-rate float WAV), ``3_feature{256,768}/<name>.npy``
 (``[T', C]`` float32 content units at 50 fps), ``2a_f0/<name>.wav.npy`` (coarse pitch
 1..255 at 100 fps) and ``2b-f0nsf/<name>.wav.npy`` (F0 in Hz at 100 fps). When the dataset
-kit's ``metadata.jsonl`` is given, its ``split`` field (``train``/``val``/``test``) and
+kit's ``metadata.jsonl`` is given (clip ``id`` -> layout name by ``features.dataset.safe_name``,
+as the feature export names files), its ``split`` field (``train``/``val``/``test``) and
 ``status`` (``accepted``) decide which clips train and which validate; otherwise a
 deterministic hash of the name picks ``val_count`` validation clips.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rocktop.common.errors import RocktopError
+from rocktop.features.dataset import safe_name
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ def _manifest_splits(manifest: Path) -> dict[str, str]:
             raise LayoutError(f"{manifest}:{number}: not JSON ({exc.msg})") from None
         if record.get("status", "accepted") != "accepted" or not record.get("split"):
             continue
-        splits[Path(str(record["id"])).stem] = str(record["split"])
+        splits[safe_name(str(record["id"]))] = str(record["split"])
     return splits
 
 
