@@ -125,3 +125,11 @@ def test_bucket_sampler_groups_lengths_and_shards_ranks() -> None:
     assert list(one) != batches or len(batches) < 3
     again = BucketBatchSampler(lengths, batch_size=2, seed=1)
     assert list(again) == batches
+
+
+def test_manifest_that_is_not_json_names_file_and_line(tmp_path: Path) -> None:
+    write_layout(tmp_path / "rvc", clips=1, sample_rate=SR, duration_s=0.2)
+    manifest = tmp_path / "metadata.jsonl"
+    manifest.write_text('{"id": "a", "split": "train"}\nnot json\n')
+    with pytest.raises(LayoutError, match=r"metadata.jsonl:2"):
+        find_clips(tmp_path / "rvc", 768, manifest=manifest)

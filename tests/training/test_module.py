@@ -27,9 +27,10 @@ def _setup(tmp_path: Path, overrides: list[str]) -> tuple[VoiceLitModule, object
     return builders.build_module(cfg, None), dm
 
 
-def _trainer(steps: int) -> L.Trainer:
+def _trainer(steps: int, precision: str = "32") -> L.Trainer:
     return L.Trainer(
         max_steps=steps,
+        precision=precision,  # type: ignore[arg-type]
         accelerator="cpu",
         logger=False,
         enable_checkpointing=False,
@@ -52,6 +53,16 @@ def test_one_step_updates_both_networks_and_counts_one_step(tmp_path: Path) -> N
     metrics = trainer.callback_metrics
     for key in ("train/loss_d", "train/loss_g", "train/loss_mel", "train/loss_kl", "grad_norm/g"):
         assert torch.isfinite(metrics[key]), key
+
+
+@pytest.mark.parametrize("precision", ["bf16-mixed", "16-mixed"])
+def test_mixed_precision_steps_are_finite(tmp_path: Path, precision: str) -> None:
+    module, dm = _setup(tmp_path, ["callbacks.evaluation=null"])
+    trainer = _trainer(1, precision)
+    trainer.fit(module, datamodule=dm)  # type: ignore[arg-type]
+    assert trainer.global_step == 1
+    assert torch.isfinite(trainer.callback_metrics["train/loss_g"])
+    assert all(torch.isfinite(p).all() for p in module.generator.parameters())
 
 
 def test_grad_clipping_bounds_the_update(tmp_path: Path) -> None:

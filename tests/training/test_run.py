@@ -44,7 +44,7 @@ def test_debug_run_tracks_evaluates_resumes_and_exports(
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.chdir(tmp_path)  # the default store is ./mlruns
     uri = "sqlite:///mlruns/mlflow.db"
-    first = train(compose_config(_overrides(tmp_path, 4)))
+    first = train(compose_config([*_overrides(tmp_path, 4), "export.register_model=tiny-voice"]))
     run = tmp_path / "run"
     assert first.steps == 4 and first.resumed_from is None
     assert (run / "config.yaml").is_file()
@@ -66,6 +66,9 @@ def test_debug_run_tracks_evaluates_resumes_and_exports(
     assert "export/tiny.safetensors" in artifacts and "export/tiny.pth" in artifacts
     evals = {a.path for a in client.list_artifacts(run_id, "eval/step-00000002")}
     assert any(p.endswith(".wav") for p in evals) and any(p.endswith(".mel.png") for p in evals)
+
+    versions = client.search_model_versions("name='tiny-voice'")
+    assert len(versions) == 1 and versions[0].run_id == run_id
 
     second = train(compose_config(_overrides(tmp_path, 6)))
     assert second.resumed_from == run / "checkpoints" / "last.ckpt"
@@ -94,6 +97,21 @@ def test_cli_trains_then_exports_a_run(
     assert set(ckpt) >= {"weight", "config", "info", "sr", "f0", "version"}
     assert ckpt["config"][-1] == 48_000 and ckpt["version"] == "v2" and ckpt["f0"] == 1
     assert all(v.dtype == torch.float16 for v in ckpt["weight"].values())
+
+
+def test_early_stopping_and_checkpoint_policy_come_from_the_config(tmp_path: Path) -> None:
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+
+    from rocktop.training.run import _callbacks
+
+    cfg = compose_config(
+        ["data.dir=/x", "callbacks.early_stopping.enabled=true", "callbacks.checkpoint.keep_last=5"]
+    )
+    callbacks = _callbacks(cfg, tmp_path)
+    stop = [c for c in callbacks if isinstance(c, EarlyStopping)]
+    assert len(stop) == 1 and stop[0].monitor == "val/mel_l1" and stop[0].patience == 5
+    ckpts = [c for c in callbacks if isinstance(c, ModelCheckpoint)]
+    assert [c.monitor for c in ckpts] == ["step", "val/mel_l1"] and ckpts[0].save_top_k == 5
 
 
 def test_mlflow_tracking_uri_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -95,10 +95,19 @@ def saved_run_id(run_dir: Path) -> str | None:
 
 
 def register_model(loggers: Iterable[Any], artifact_path: str, name: str) -> None:
-    """Register ``runs:/<run>/<artifact_path>`` as a new version of model ``name``."""
-    import mlflow
+    """Register the run's ``artifact_path`` folder as a new version of MLflow model ``name``.
+
+    The export is plain files (voice + index), not an MLflow ``MLmodel``, so the version is
+    created from the artifact URI directly.
+    """
+    from mlflow.exceptions import MlflowException
 
     for lg in mlflow_loggers(loggers):
-        mlflow.set_tracking_uri(lg._tracking_uri)
-        version = mlflow.register_model(f"runs:/{lg.run_id}/{artifact_path}", name)
+        client = lg.experiment
+        try:
+            client.get_registered_model(name)
+        except MlflowException:
+            client.create_registered_model(name)
+        source = f"{client.get_run(lg.run_id).info.artifact_uri}/{artifact_path}"
+        version = client.create_model_version(name, source, run_id=lg.run_id)
         log.info("registered %s version %s", name, version.version)
