@@ -20,7 +20,13 @@ from rocktop.training.module import VoiceLitModule, _numpy_state, _set_numpy_sta
 def _setup(tmp_path: Path, overrides: list[str]) -> tuple[VoiceLitModule, object]:
     write_layout(tmp_path / "data", clips=2, sample_rate=48_000, duration_s=0.5)
     cfg = builders.compose_config(
-        ["debug=fast", f"data.dir={tmp_path / 'data'}", "data.val_count=0", *overrides]
+        [
+            "debug=fast",
+            f"data.dir={tmp_path / 'data'}",
+            f"paths.cache_dir={tmp_path / 'cache'}",
+            "data.val_count=0",
+            *overrides,
+        ]
     )
     dm = builders.build_datamodule(cfg)
     dm.setup("fit")
