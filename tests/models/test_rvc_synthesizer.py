@@ -249,3 +249,42 @@ def test_tiled_decoding_gives_the_same_audio(f0: bool) -> None:
     whole = _run(model, frames=200, noise_scale=0.0, excitation_noise=0.0)
     tiled = _run(model, frames=200, noise_scale=0.0, excitation_noise=0.0, tile_frames=50)
     torch.testing.assert_close(tiled, whole, atol=1e-5, rtol=1e-4)
+
+
+def _vits_attention(attn: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """VITS's reference relative attention (padded embeddings + skewing), no mask."""
+    import math
+
+    import torch.nn.functional as F
+
+    b, c, t = x.shape
+    h, d, w = attn.n_heads, attn.k_channels, attn.window_size
+
+    def heads(v: torch.Tensor) -> torch.Tensor:
+        return v.view(b, h, d, t).transpose(2, 3)
+
+    def rel(emb: torch.Tensor) -> torch.Tensor:
+        pad, start = max(t - (w + 1), 0), max((w + 1) - t, 0)
+        return F.pad(emb, [0, 0, pad, pad, 0, 0])[:, start : start + 2 * t - 1]
+
+    q = heads(attn.conv_q(x)) / math.sqrt(d)
+    k, v = heads(attn.conv_k(x)), heads(attn.conv_v(x))
+    logits = torch.matmul(q, rel(attn.emb_rel_k).unsqueeze(0).transpose(-2, -1))
+    flat = F.pad(F.pad(logits, [0, 1]).reshape(b, h, t * 2 * t), [0, t - 1])
+    scores = q @ k.transpose(-2, -1) + flat.view(b, h, t + 1, 2 * t - 1)[:, :, :t, t - 1 :]
+    p = F.softmax(scores, dim=-1)
+    flat = F.pad(F.pad(p, [0, t - 1]).reshape(b, h, t * t + t * (t - 1)), [t, 0])
+    relp = flat.view(b, h, t, 2 * t)[:, :, :, 1:]
+    out = p @ v + relp @ rel(attn.emb_rel_v).unsqueeze(0)
+    return attn.conv_o(out.transpose(2, 3).contiguous().view(b, c, t))
+
+
+@pytest.mark.parametrize("length", [1, 5, 11, 12, 40])
+def test_banded_relative_attention_equals_vits(length: int) -> None:
+    from rocktop.models.rvc.attentions import MultiHeadAttention
+
+    torch.manual_seed(0)
+    attn = MultiHeadAttention(16, 2, window_size=10)
+    x = torch.randn(2, 16, length)
+    ones = torch.ones(2, 1, length, length)
+    torch.testing.assert_close(attn(x, ones), _vits_attention(attn, x), atol=1e-5, rtol=1e-5)

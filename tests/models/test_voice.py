@@ -40,9 +40,15 @@ def test_pth_has_rvc_layout(tmp_path: Path) -> None:
     assert not any("enc_q" in k for k in ckpt["weight"])
 
 
-@pytest.mark.parametrize(
-    "variant", [("v2", 48_000, True), ("v1", 40_000, True), ("v2", 32_000, False)]
-)
+ALL_VARIANTS = [
+    (version, sr, f0)
+    for version in ("v1", "v2")
+    for sr in (32_000, 40_000, 48_000)
+    for f0 in (1, 0)
+]
+
+
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
 def test_exported_pth_loads_under_rvc_loader_rules(
     tmp_path: Path, variant: tuple[str, int, bool]
 ) -> None:
@@ -54,6 +60,12 @@ def test_exported_pth_loads_under_rvc_loader_rules(
     net_g = build_from_rvc_config(cpt["config"], version, bool(f0), with_posterior=True)
     del net_g.enc_q
     net_g.load_state_dict(cpt["weight"], strict=True)
+    again = load_voice(path)  # and round-trips through our own loader
+    assert (again.version, again.sample_rate, again.f0) == (
+        variant[0],
+        variant[1],
+        bool(variant[2]),
+    )
 
 
 @pytest.mark.parametrize("suffix", [".pth", ".safetensors"])
@@ -187,3 +199,20 @@ def test_merge_is_a_weighted_average_with_truncated_emb_g() -> None:
     merged.validate()
     with pytest.raises(VoiceFileError, match="architectures differ"):
         merge_voices(a, _voice("v1", 48_000), 0.5)
+
+
+def test_pretrained_generator_loads_with_enc_q(tmp_path: Path) -> None:
+    from rocktop.models.pretrained import load_pretrained_generator
+    from rocktop.testing.models import tiny_synthesizer_config
+
+    source = tiny_synthesizer(with_posterior=True, seed=3)
+    state = {k: v.half() for k, v in source.state_dict().items()}
+    torch.save({"model": state, "iteration": 1}, tmp_path / "f0G48k.pth")
+    model = load_pretrained_generator(tmp_path / "f0G48k.pth", tiny_synthesizer_config())
+    assert model.enc_q is not None
+    key = "enc_q.pre.weight"
+    assert torch.equal(model.state_dict()[key], state[key].float())
+    with pytest.raises(VoiceFileError, match="not a pretrained generator"):
+        load_pretrained_generator(_voice().save(tmp_path / "v.pth"), tiny_synthesizer_config())
+    with pytest.raises(VoiceFileError, match="has shape"):
+        load_pretrained_generator(tmp_path / "f0G48k.pth", tiny_synthesizer_config("v1", 40_000))

@@ -79,7 +79,7 @@ def save_voice(voice: VoiceModel, path: Path) -> Path:
 # --- RVC .pth -------------------------------------------------------------------------------
 
 
-def _torch_load(path: Path) -> Any:
+def read_torch_file(path: Path) -> Any:
     with open(path, "rb") as handle:
         magic = handle.read(2)
     if not zipfile.is_zipfile(path) and magic[:1] != b"\x80":
@@ -100,7 +100,7 @@ def _torch_load(path: Path) -> Any:
 
 
 def _load_pth(path: Path) -> VoiceModel:
-    ckpt = _torch_load(path)
+    ckpt = read_torch_file(path)
     if not isinstance(ckpt, dict):
         raise VoiceFileError(f"{path}: not an RVC voice (top level is {type(ckpt).__name__})")
     if "weight" not in ckpt and "model" in ckpt:

@@ -57,40 +57,35 @@ class MultiHeadAttention(nn.Module):
         query = heads(self.conv_q(x)) / math.sqrt(self.k_channels)
         key, value = heads(self.conv_k(x)), heads(self.conv_v(x))
         scores = torch.matmul(query, key.transpose(-2, -1))
-        rel_k = self._relative_embeddings(self.emb_rel_k, length)
-        rel_logits = torch.matmul(query, rel_k.unsqueeze(0).transpose(-2, -1))
-        scores = scores + _relative_to_absolute(rel_logits)
+        w = self.window_size
+        rel_logits = torch.matmul(query, self.emb_rel_k.unsqueeze(0).transpose(-2, -1))
+        scores = scores + _band_to_matrix(rel_logits, w)
         scores = scores.masked_fill(attn_mask == 0, -1e4)
         p_attn = F.softmax(scores, dim=-1)
         output = torch.matmul(p_attn, value)
-        rel_v = self._relative_embeddings(self.emb_rel_v, length)
-        output = output + torch.matmul(_absolute_to_relative(p_attn), rel_v.unsqueeze(0))
+        output = output + torch.matmul(_matrix_to_band(p_attn, w), self.emb_rel_v.unsqueeze(0))
         output = output.transpose(2, 3).contiguous().view(batch, channels, length)
         return self.conv_o(output)
 
-    def _relative_embeddings(self, embeddings: torch.Tensor, length: int) -> torch.Tensor:
-        """The ``2*length-1`` embeddings for offsets ``-(length-1)..length-1`` (zero outside w)."""
-        pad = max(length - (self.window_size + 1), 0)
-        start = max((self.window_size + 1) - length, 0)
-        if pad > 0:
-            embeddings = F.pad(embeddings, [0, 0, pad, pad, 0, 0])
-        return embeddings[:, start : start + 2 * length - 1]
+
+def _band_to_matrix(band: torch.Tensor, window: int) -> torch.Tensor:
+    """``[B, H, L, 2w+1]`` (offset ``j - i`` + w) -> ``[B, H, L, L]``, zero outside the band.
+
+    Equals VITS's padded relative embeddings + ``_relative_position_to_absolute_position``
+    (the padded embeddings are zero beyond the window) without its ``L x 2L`` temporaries.
+    """
+    batch, heads, length, width = band.shape
+    flat = F.pad(band, [0, length]).reshape(batch, heads, -1)[..., : length * (length + width - 1)]
+    return flat.view(batch, heads, length, length + width - 1)[..., window : window + length]
 
 
-def _relative_to_absolute(x: torch.Tensor) -> torch.Tensor:
-    """``[B, H, L, 2L-1]`` relative logits -> ``[B, H, L, L]`` absolute (VITS skewing)."""
+def _matrix_to_band(x: torch.Tensor, window: int) -> torch.Tensor:
+    """``[B, H, L, L]`` -> ``[B, H, L, 2w+1]`` with ``out[i, k] = x[i, i + k - w]`` (0 outside)."""
     batch, heads, length, _ = x.shape
-    x = F.pad(x, [0, 1])
-    flat = F.pad(x.reshape(batch, heads, length * 2 * length), [0, length - 1])
-    return flat.view(batch, heads, length + 1, 2 * length - 1)[:, :, :length, length - 1 :]
-
-
-def _absolute_to_relative(x: torch.Tensor) -> torch.Tensor:
-    """``[B, H, L, L]`` -> ``[B, H, L, 2L-1]`` (inverse skewing)."""
-    batch, heads, length, _ = x.shape
-    x = F.pad(x, [0, length - 1])
-    flat = F.pad(x.reshape(batch, heads, length**2 + length * (length - 1)), [length, 0])
-    return flat.view(batch, heads, length, 2 * length)[:, :, :, 1:]
+    padded = F.pad(x, [window, window]).reshape(batch, heads, -1)
+    flat = F.pad(padded, [0, length])
+    rows = flat[..., : length * (length + 2 * window + 1)]
+    return rows.view(batch, heads, length, length + 2 * window + 1)[..., : 2 * window + 1]
 
 
 class FFN(nn.Module):

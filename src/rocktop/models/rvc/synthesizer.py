@@ -110,6 +110,8 @@ class Synthesizer(nn.Module):
         initial_phase: float = 0.0,
         tile_frames: int | None = None,
     ) -> torch.Tensor:
+        dtype = self.dec.conv_post.weight.dtype  # the decoder may run in another precision
+        z, g = z.to(dtype), g.to(dtype)
         if isinstance(self.dec, GeneratorNSF):
             if nsff0 is None:
                 raise ValueError("this is an F0 model: nsff0 (Hz per frame) is required")
@@ -159,7 +161,8 @@ class Synthesizer(nn.Module):
         streaming = skip_head is not None and return_length is not None
         flow_head = max(int(skip_head or 0) - FLOW_CONTEXT_FRAMES, 0) if streaming else 0
         m_p, logs_p, x_mask = self.enc_p(phone, pitch, phone_lengths, flow_head)
-        noise = torch.randn(m_p.shape, generator=generator, device=m_p.device, dtype=m_p.dtype)
+        # drawn in fp32 whatever the model's dtype, so fp32/bf16/fp16 runs share their noise
+        noise = torch.randn(m_p.shape, generator=generator, device=m_p.device).to(m_p.dtype)
         z_p = (m_p + torch.exp(logs_p) * noise * noise_scale) * x_mask
         z = self.flow(z_p, x_mask, g, reverse=True)
         if streaming:
