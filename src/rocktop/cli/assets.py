@@ -54,17 +54,27 @@ def fetch(
     mirror: str | None = typer.Option(None, "--mirror", help="Base URL [$ROCKTOP_ASSETS_MIRROR]."),
 ) -> None:
     """Download (resuming partial files), verify sha256, install atomically."""
-    from rocktop.features.assets.catalog import default_catalog
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    from rocktop.features.assets.catalog import AssetFile, default_catalog
     from rocktop.features.assets.manager import fetch as fetch_assets
     from rocktop.features.assets.manager import select
 
     console = err_console()
-    results = fetch_assets(
-        select(names, default_catalog()),
-        _root(directory),
-        mirror,
-        on_file=lambda f: console.print(f"fetching {f.path}", highlight=False),
-    )
+    with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
+                  console=console) as progress:  # fmt: skip
+        task = progress.add_task("assets", total=None)
+
+        def on_file(file: AssetFile) -> None:
+            progress.reset(task, total=file.size, description=file.path)
+
+        results = fetch_assets(
+            select(names, default_catalog()),
+            _root(directory),
+            mirror,
+            on_file=on_file,
+            on_bytes=lambda n: progress.advance(task, n),
+        )
     for row in results:
         extra = f" (no published sha256; got {row.sha256})" if row.state == "unverified" else ""
         console.print(f"{row.path}: {row.state}{extra}", highlight=False)

@@ -9,9 +9,9 @@ layout of spec §7.2 is written too.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -68,7 +68,7 @@ def _cached(
     cache: FeatureCache,
     extractor: ContentEncoder | PitchExtractor,
     audio_sha: str,
-    compute: Any,
+    compute: Callable[[], np.ndarray],
     source: Path,
 ) -> tuple[np.ndarray, bool]:
     params = extractor.params()

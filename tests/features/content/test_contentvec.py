@@ -152,3 +152,26 @@ def test_registry_prefers_hf_dir_and_unknown_name(tmp_path: Path) -> None:
     assert encoder.dim == 4 and encoder.weights_sha256 and len(encoder.weights_sha256) == 64
     with pytest.raises(RocktopError, match="unknown content encoder"):
         get_content_encoder("whisper", weights_dir=tmp_path)
+
+
+def test_real_geometry_matches_spec() -> None:
+    from rocktop.features.content.hubert import HubertWithFinalProj, contentvec_config
+    from rocktop.testing.contentvec import to_fairseq_state_dict
+
+    model = HubertWithFinalProj(contentvec_config())
+    state = model.state_dict()
+    kernels = [state[f"feature_extractor.conv_layers.{i}.conv.weight"].shape[-1] for i in range(7)]
+    assert kernels == [10, 3, 3, 3, 3, 2, 2]
+    assert tuple(state["feature_extractor.conv_layers.0.layer_norm.weight"].shape) == (512,)
+    assert tuple(state["feature_projection.projection.weight"].shape) == (768, 512)
+    pos = "encoder.pos_conv_embed.conv.parametrizations.weight.original1"
+    assert tuple(state[pos].shape) == (768, 48, 128)  # groups 16, kernel 128
+    assert tuple(state["encoder.layers.11.feed_forward.intermediate_dense.weight"].shape) == (
+        3072,
+        768,
+    )
+    assert "encoder.layers.12.layer_norm.weight" not in state
+    assert tuple(state["final_proj.weight"].shape) == (256, 768)
+    fairseq = to_fairseq_state_dict(model)
+    assert {"encoder.pos_conv.0.weight_g", "mask_emb", "post_extract_proj.weight"} <= set(fairseq)
+    assert ContentVecEncoder(model, "v1").dim == 256 and ContentVecEncoder(model, "v2").dim == 768

@@ -52,6 +52,34 @@ def test_crafted_pickle_does_not_run(tmp_path: Path, zip_format: bool) -> None:
     assert not target.exists()
 
 
+class _Config(dict):  # stands in for omegaconf/fairseq dict-like configs
+    pass
+
+
+class _Symbols(list):
+    pass
+
+
+def test_foreign_containers_become_inert_placeholders(tmp_path: Path) -> None:
+    import collections
+    import enum
+
+    class _Mode(enum.Enum):
+        A = "a"
+
+    checkpoint = {
+        "cfg": _Config(model={"_name": "hubert"}, mode=_Mode.A.value),
+        "defaults": collections.defaultdict(list, {"x": [1]}),
+        "symbols": _Symbols(["<s>", "<pad>"]),
+        "model": {"w": torch.ones(2)},
+    }
+    torch.save(checkpoint, tmp_path / "ckpt.pt")
+    loaded = load_restricted(tmp_path / "ckpt.pt")
+    assert isinstance(loaded["cfg"], Placeholder) and isinstance(loaded["symbols"], Placeholder)
+    assert loaded["symbols"].__dict__["_list"] == ["<s>", "<pad>"]
+    assert torch.equal(fairseq_model_state(tmp_path / "ckpt.pt")["w"], torch.ones(2))
+
+
 def test_garbage_and_non_checkpoints_are_refused(tmp_path: Path) -> None:
     (tmp_path / "junk.pt").write_bytes(b"not a pickle at all")
     with pytest.raises(RocktopError):

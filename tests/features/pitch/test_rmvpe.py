@@ -145,3 +145,25 @@ def test_decoder_threshold_and_edges() -> None:
 
 def test_tiny_builder_is_small() -> None:
     assert sum(p.numel() for p in tiny_e2e().parameters()) < 200_000
+
+
+def test_mel_front_end_matches_librosa_stft() -> None:
+    import librosa
+
+    wav = synth.tone_from_contour(synth.glide_contour(100.0, 800.0, 0.5), 16_000)
+    ours = MelFrontEnd()(torch.from_numpy(wav)[None])[0].numpy()
+    spectrum = np.abs(
+        librosa.stft(
+            wav, n_fft=1024, hop_length=160, window="hann", center=True, pad_mode="reflect"
+        )
+    )
+    basis = librosa.filters.mel(sr=16_000, n_fft=1024, n_mels=128, fmin=30, fmax=8000, htk=True)
+    reference = np.log(np.maximum(basis @ spectrum, 1e-5))
+    np.testing.assert_allclose(ours, reference, atol=1e-2)  # float32 error in ~1e-5 bins
+
+
+@pytest.mark.parametrize(("dtype", "tolerance"), [("float16", 0.01), ("bfloat16", 0.05)])
+def test_reduced_precision_salience(dtype: str, tolerance: float) -> None:
+    wav = synth.sine(200.0, 0.5, 16_000)
+    reference = tiny_rmvpe().salience(wav)
+    assert np.abs(tiny_rmvpe(dtype=dtype).salience(wav) - reference).max() < tolerance

@@ -30,6 +30,8 @@ class ContentVecEncoder(ContentEncoder):
     seconds of context on each side, so memory stays bounded; the frame grid is exact and
     values are close to, not bit-equal with, a single pass (attention and the first layer's
     GroupNorm see the whole window).
+
+    The encoder takes ownership of ``model``: it is moved to ``device``/``dtype`` in place.
     """
 
     name = "contentvec"

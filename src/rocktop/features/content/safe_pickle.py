@@ -47,6 +47,15 @@ class Placeholder:
     def __setstate__(self, state: Any) -> None:
         self.__dict__["_state"] = state
 
+    def __setitem__(self, key: Any, value: Any) -> None:  # dict subclasses (SETITEMS)
+        self.__dict__.setdefault("_items", {})[key] = value
+
+    def append(self, value: Any) -> None:  # list subclasses (APPENDS)
+        self.__dict__.setdefault("_list", []).append(value)
+
+    def extend(self, values: Any) -> None:
+        self.__dict__.setdefault("_list", []).extend(values)
+
     def __repr__(self) -> str:
         return f"<placeholder {self.qualified_name}>"
 
