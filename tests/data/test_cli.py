@@ -39,10 +39,31 @@ def test_empty_folder_is_a_one_line_error(
     assert "no audio files found" in err and len(err.strip().splitlines()) == 1
 
 
+def test_only_bad_inputs_lists_them_then_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw/a.wav").write_bytes(b"junk")
+    (tmp_path / "raw/b.flac").write_bytes(b"")
+    out = tmp_path / "out"
+    code, _, err = run(
+        ["data", "build", "--in-dir", str(tmp_path / "raw"), "--out-dir", str(out)], capsys
+    )
+    assert code == 2
+    assert "failed: a.wav" in err and "failed: b.flac" in err and "no clips" in err
+    report = (out / "report.html").read_text()
+    assert "a.wav" in report and "file is empty" in report
+
+
 def test_bad_options_are_one_line_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for extra in (["--split", "0.5,0.5"], ["--mains", "55"], ["--shard", "3/2"]):
+    for extra in (
+        ["--split", "0.5,0.5"],
+        ["--mains", "55"],
+        ["--shard", "3/2"],
+        ["--speaker", "../x"],
+    ):
         code, _, err = run(
             ["data", "build", "--in-dir", str(tmp_path), "--out-dir", str(tmp_path / "o"), *extra],
             capsys,

@@ -35,10 +35,15 @@ def server(data_dir: Path) -> Iterator[ReviewHTTPServer]:
 
 
 def request(
-    srv: ReviewHTTPServer, method: str, path: str, body: object = None, host: str | None = None
+    srv: ReviewHTTPServer,
+    method: str,
+    path: str,
+    body: object = None,
+    host: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", srv.server_address[1], timeout=30)
-    headers = {"Host": host} if host else {}
+    headers = dict(headers or {}) | ({"Host": host} if host else {})
     payload = None if body is None else json.dumps(body).encode()
     conn.request(method, path, body=payload, headers=headers)
     response = conn.getresponse()
@@ -87,8 +92,15 @@ def test_trim_rewrites_the_clip_and_its_times(server, data_dir: Path) -> None:  
 
 def test_serves_audio_images_and_page(server, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     clip = read_manifest(data_dir / "metadata.jsonl")[0]
+    wav = (data_dir / clip.path).read_bytes()
     status, body = request(server, "GET", f"/audio/{clip.id}")
-    assert status == 200 and body == (data_dir / clip.path).read_bytes()
+    assert status == 200 and body == wav
+    status, body = request(server, "GET", f"/audio/{clip.id}", headers={"Range": "bytes=100-199"})
+    assert status == 206 and body == wav[100:200]
+    status, body = request(server, "GET", f"/audio/{clip.id}", headers={"Range": "bytes=-10"})
+    assert status == 206 and body == wav[-10:]
+    bad = {"Range": f"bytes={len(wav) + 5}-"}
+    assert request(server, "GET", f"/audio/{clip.id}", headers=bad)[0] == 416
     for kind in ("wave.png", "spec.png"):
         status, body = request(server, "GET", f"/img/{clip.id}/{kind}")
         assert status == 200 and body.startswith(b"\x89PNG")
@@ -127,3 +139,20 @@ def test_rebuild_keeps_reviewer_decisions(built, corpus, data_dir: Path, setting
     build(BuildRequest(corpus[0], data_dir, settings_for()))
     after = next(r for r in read_manifest(data_dir / "metadata.jsonl") if r.id == clip.id)
     assert after.status == "rejected" and after.review == {"decision": "rejected"}
+
+
+def test_rebuild_keeps_a_trim_while_the_clip_file_is_trimmed(
+    built, corpus, data_dir: Path, settings_for
+) -> None:  # type: ignore[no-untyped-def]
+    from rocktop.data.build import BuildRequest, build
+    from rocktop.data.review.store import ReviewStore
+
+    clip = read_manifest(data_dir / "metadata.jsonl")[0]
+    ReviewStore(data_dir).trim(clip.id, 0.5, 5.5)
+    build(BuildRequest(corpus[0], data_dir, settings_for()))
+    after = next(r for r in read_manifest(data_dir / "metadata.jsonl") if r.id == clip.id)
+    assert abs(after.duration_s - 5.0) < 1e-3 and after.review and after.review["trimmed"]
+    (data_dir / ".cache/sources" / f"{clip.session}.json").unlink()  # force reprocessing
+    build(BuildRequest(corpus[0], data_dir, settings_for()))
+    after = next(r for r in read_manifest(data_dir / "metadata.jsonl") if r.id == clip.id)
+    assert abs(after.duration_s - clip.duration_s) < 1e-3 and after.review is None

@@ -42,8 +42,8 @@ def served(built, tmp_path: Path) -> Iterator[tuple[ReviewHTTPServer, Path]]:  #
 
 
 def test_play_reject_reload(served) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect, sync_playwright
-
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect, sync_playwright = sync_api.expect, sync_api.sync_playwright
     server, data_dir = served
     clip = next(r for r in read_manifest(data_dir / "metadata.jsonl") if r.status == "accepted")
     with sync_playwright() as p:

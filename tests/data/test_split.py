@@ -37,3 +37,13 @@ def test_ratios_are_parsed_and_checked() -> None:
     for bad in ("0.9,0.1", "a,b,c", "0.9,0.2,0.1", "-0.1,0.6,0.5"):
         with pytest.raises(RocktopError):
             parse_ratios(bad)
+
+
+def test_val_and_test_are_seeded_with_sources_that_have_usable_audio() -> None:
+    durations = {f"take{i:02d}.wav": 60.0 for i in range(6)} | {
+        f"bad{i}.wav": 0.0 for i in range(6)
+    }
+    for seed in range(5):
+        splits = assign_splits(durations, (0.8, 0.1, 0.1), seed)
+        for name in ("val", "test"):
+            assert any(durations[s] > 0 for s, split in splits.items() if split == name)

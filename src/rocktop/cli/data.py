@@ -42,10 +42,20 @@ def _settings(**options: Any) -> Any:
     return BuildSettings(prep, segment, qc, final, options["speaker"])
 
 
-def _summary(info: dict[str, Any], as_json: bool) -> None:
+def _summary(info: dict[str, Any], as_json: bool, out_dir: Path) -> None:
+    """Print the totals (or JSON); exit 2 when the dataset ended up without a single clip."""
     if as_json:
         print_json(info)
-        return
+    else:
+        _print_totals(info)
+    if info["totals"]["clips"] == 0:
+        raise RocktopError(
+            f"{out_dir}: no clips: {len(info['failed'])} inputs failed and the rest held no "
+            f"speech (see {out_dir / 'report.html'})"
+        )
+
+
+def _print_totals(info: dict[str, Any]) -> None:
     totals, console = info["totals"], err_console()
     console.print(
         f"{totals['clips']} clips: {totals['accepted']} accepted "
@@ -95,7 +105,7 @@ def build(
     sources = plan_sources(request)
     with progress_bar(len(sources), "sources") as advance:
         info = run_build(request, sources, on_done=advance)
-    _summary(info, as_json)
+    _summary(info, as_json, out_dir)
 
 
 @app.command()
@@ -107,7 +117,7 @@ def merge(
     """Join sharded build outputs into one dataset (same result as an unsharded build)."""
     from rocktop.data.merge import merge as run_merge
 
-    _summary(run_merge(shards, out_dir), as_json)
+    _summary(run_merge(shards, out_dir), as_json, out_dir)
 
 
 @app.command()

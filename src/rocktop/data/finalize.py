@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import soundfile as sf
 
 from rocktop import __version__
 from rocktop.common.atomic import atomic_write_text
@@ -79,12 +80,21 @@ def _text_for(record: ClipRecord, transcripts: dict[str, str], clips_per_source:
     return None
 
 
-def _carry_review(record: ClipRecord, previous: dict[str, ClipRecord]) -> None:
+def _carry_review(record: ClipRecord, previous: dict[str, ClipRecord], out_dir: Path) -> None:
+    """Keep an earlier reviewer decision for the same clip of the same recording; keep a trim
+    only while the clip file still has the trimmed length (reprocessing rewrites it)."""
     old = previous.get(record.id)
     if old is None or old.review is None or old.source_sha256 != record.source_sha256:
         return
-    record.review = old.review
-    if old.review.get("trimmed"):
+    if not old.review.get("trimmed"):
+        record.review = old.review
+        return
+    try:
+        length_s = sf.info(str(out_dir / record.path)).duration
+    except (OSError, RuntimeError):
+        return
+    if abs(length_s - old.duration_s) < 1e-3:
+        record.review = old.review
         record.start_s, record.end_s, record.duration_s = old.start_s, old.end_s, old.duration_s
 
 
@@ -107,26 +117,32 @@ def decide(
     reference: np.ndarray | None,
     transcripts: dict[str, str],
     previous: dict[str, ClipRecord],
+    out_dir: Path,
 ) -> list[ClipRecord]:
-    """Build the final clip records from per-source results (sorted by id)."""
+    """Build the final clip records from per-source results (sorted by id).
+
+    Splits weigh each source by the duration of its clips that pass QC and speaker checks
+    (reviewer decisions do not move recordings between splits).
+    """
     records, embeddings = _records(results, settings.speaker)
     thresh = settings.final.spk_sim_thresh
     centroid = reference if reference is not None else dominant_centroid(embeddings, thresh)
     scores = similarities(embeddings, centroid)
-    durations: dict[str, float] = {}
+    usable: dict[str, float] = {}
     counts: dict[str, int] = {}
-    for record in records:
-        durations[record.source] = durations.get(record.source, 0.0) + record.duration_s
-        counts[record.source] = counts.get(record.source, 0) + 1
-    splits = assign_splits(durations, settings.final.split, settings.final.seed)
     for record, score in zip(records, scores, strict=True):
         record.speaker_similarity = round(float(score), 6)
         record.reasons = qc.defects(_metrics(record), settings.qc, settings.segment)
         if score < thresh:
             record.reasons.append("speaker")
+        clean = 0.0 if record.reasons else record.duration_s
+        usable[record.source] = usable.get(record.source, 0.0) + clean
+        counts[record.source] = counts.get(record.source, 0) + 1
+    splits = assign_splits(usable, settings.final.split, settings.final.seed)
+    for record in records:
         record.split = splits[record.source]
         record.text = _text_for(record, transcripts, counts[record.source])
-        _carry_review(record, previous)
+        _carry_review(record, previous, out_dir)
         apply_status(record)
     return records
 
@@ -181,7 +197,8 @@ def finalize(
     ok = [r for r in results if r.error is None]
     failures = failures + [Failure(r.source_id, r.error) for r in results if r.error is not None]
     failures.sort(key=lambda f: f.source)
-    records = decide(ok, settings, reference, transcripts or {}, previous_records(out_dir))
+    previous = previous_records(out_dir)
+    records = decide(ok, settings, reference, transcripts or {}, previous, out_dir)
     write_manifests(out_dir, records)
     info = provenance(results, failures, records, settings, extra or {})
     atomic_write_text(out_dir / DATASET_JSON, json.dumps(info, indent=2) + "\n")

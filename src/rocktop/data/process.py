@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from rocktop import __version__
 from rocktop.audio import export
 from rocktop.audio.analysis import dc_offset
 from rocktop.audio.edit import notch
@@ -79,8 +80,10 @@ class SourceResult:
 
 
 def source_key(source: SourceFile, settings: BuildSettings) -> str:
-    """Cache key: the file's content, its id, the speaker name and the processing parameters."""
+    """Cache key: the file's content and id, the speaker name, the processing parameters and
+    the rocktop version (a new release re-measures)."""
     params = {"id": source.source_id, "sha256": source.sha256, "speaker": settings.speaker}
+    params["rocktop"] = __version__
     params |= settings.processing_params()
     return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
 

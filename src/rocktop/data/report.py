@@ -177,7 +177,7 @@ def write_report(
         [(totals["clips"], totals["accepted"], totals["rejected"], totals["accepted_minutes"])],
     )
     splits = _table(
-        ["split", "clips", "minutes"],
+        ["split", "accepted clips", "accepted minutes"],
         [(s, v["clips"], v["minutes"]) for s, v in totals["splits"].items()],
     )
     rejected_rows = [

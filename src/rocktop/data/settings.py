@@ -6,8 +6,11 @@ margins). Modules take these dataclasses (or plain arguments), never a config ob
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from rocktop.common.errors import RocktopError
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,10 @@ class BuildSettings:
     qc: QCThresholds = field(default_factory=QCThresholds)
     final: FinalizeSettings = field(default_factory=FinalizeSettings)
     speaker: str = "spk"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", self.speaker):
+            raise RocktopError(f"speaker id {self.speaker!r}: use 1-64 letters, digits, - or _")
 
     def processing_params(self) -> dict[str, Any]:
         """The parameters that change per-source results (the cache key)."""

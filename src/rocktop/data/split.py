@@ -32,8 +32,9 @@ def assign_splits(
     """Map each source to a split so split durations approach ``ratios``.
 
     Sources are visited in a seeded hash order (independent of input order). When there are
-    enough sources, every split with a positive share first gets one source (the smallest
-    splits first); the rest go, one by one, to the split furthest below its target duration.
+    enough sources with a positive duration, every split with a positive share first gets one
+    of them (the smallest splits first); the rest go, one by one, to the split furthest below
+    its target duration.
     """
     order = sorted(durations, key=lambda s: _order(s, seed))
     total = sum(durations.values())
@@ -41,8 +42,9 @@ def assign_splits(
     assigned = dict.fromkeys(SPLITS, 0.0)
     out: dict[str, str] = {}
     wanted = [name for name in reversed(SPLITS) if targets[name] > 0]
-    if len(order) >= len(wanted):
-        for name, source in zip(wanted[:-1] if "train" in wanted else wanted, order, strict=False):
+    useful = [source for source in order if durations[source] > 0]
+    if len(useful) >= len(wanted):
+        for name, source in zip(wanted[:-1] if "train" in wanted else wanted, useful, strict=False):
             out[source] = name
             assigned[name] += durations[source]
     for source in order:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
@@ -32,8 +33,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         logger.debug("%s " + format, self.address_string(), *args)
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
@@ -67,10 +72,26 @@ class _Handler(BaseHTTPRequestHandler):
             path = store.clip_file(parts[1])
             if path is None:
                 return self._not_found()
-            return self._send(HTTPStatus.OK, path.read_bytes(), "audio/wav")
+            return self._audio(path.read_bytes())
         if len(parts) == 3 and parts[0] == "img" and parts[2] in ("wave.png", "spec.png"):
             return self._image(parts[1], parts[2])
         return self._not_found()
+
+    def _audio(self, data: bytes) -> None:
+        """The WAV, or the byte range asked for (``Range: bytes=a-b``) so players can seek."""
+        match = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range") or "")
+        if not match or not data or not any(match.groups()):
+            return self._send(HTTPStatus.OK, data, "audio/wav", {"Accept-Ranges": "bytes"})
+        first, last = match.groups()
+        if first:
+            start, end = int(first), min(int(last) if last else len(data) - 1, len(data) - 1)
+        else:
+            start, end = max(len(data) - int(last), 0), len(data) - 1
+        if start > end:
+            headers = {"Content-Range": f"bytes */{len(data)}"}
+            return self._send(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, b"", "audio/wav", headers)
+        headers = {"Accept-Ranges": "bytes", "Content-Range": f"bytes {start}-{end}/{len(data)}"}
+        self._send(HTTPStatus.PARTIAL_CONTENT, data[start : end + 1], "audio/wav", headers)
 
     def _image(self, clip_id: str, kind: str) -> None:
         from rocktop.audio import io
