@@ -44,7 +44,7 @@ def test_eval_audio_writes_json_and_html(
     assert code == 0
     captured = capsys.readouterr()
     assert "SKIP  WER" in captured.err and "report:" in captured.err
-    assert "summary" in json.loads(captured.out)
+    assert "summary" in json.loads(captured.out) and "NaN" not in captured.out
     data = json.loads((out / "eval.json").read_text())
     own, other = (clip["values"] for clip in data["clips"])
     assert own["pesq"] > 4.5 and own["mcd"] == 0.0 and own["f0_rmse_cents"] == 0.0
@@ -81,6 +81,8 @@ def test_eval_audio_with_speaker_and_whisper(
     ("args", "message"),
     [
         (["eval", "audio", "missing.wav"], "no such file"),
+        (["eval", "audio", "{corrupt}"], "corrupt.wav"),
+        (["eval", "audio", "{slt}", "--reference", "{corrupt}"], "corrupt.wav"),
         (["eval", "audio", "{slt}", "--metrics", "dnsmos"], "unknown metric"),
         (["eval", "compare", "{slt}", "{rms}"], "needs --data"),
         (["eval", "run", "--model", "m.pth", "--data", "{tmp}", "--metrics", "mcd"], "metadata"),
@@ -93,7 +95,9 @@ def test_bad_inputs_give_one_line_errors(
     args: list[str],
     message: str,
 ) -> None:
-    names = {k: str(v) for k, v in voices.items()} | {"tmp": str(tmp_path)}
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(40)))
+    names = {k: str(v) for k, v in voices.items()} | {"tmp": str(tmp_path), "corrupt": str(corrupt)}
     filled = [a.format(**names) for a in args]
     assert _run([*filled, "-o", str(tmp_path / "out")]) == 2
     err = " ".join(capsys.readouterr().err.split())  # rich wraps long lines

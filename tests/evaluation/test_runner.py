@@ -121,3 +121,21 @@ def test_empty_or_nan_audio_makes_every_metric_undefined(
     assert set(result.clips[0].errors) == {"f0", "mcd", "loudness", "stoi"}
     assert all(message in reason for reason in result.clips[0].errors.values())
     assert result.aggregates["mcd"].n == 1 and result.aggregates["mcd"].n_missing == 1
+
+
+def test_pairs_from_files_matches_a_reference_folder_by_name(write_wav, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from rocktop.evaluation.files import pairs_from_files
+
+    tone = _tone(200.0).samples[0]
+    converted = [write_wav("out/a.wav", tone), write_wav("out/b.wav", tone)]
+    write_wav("ref/a.wav", tone)
+    write_wav("ref/b.flac", tone, subtype="PCM_24")
+    pairs = pairs_from_files([tmp_path / "out"], tmp_path / "ref", "hello")
+    assert [(p.clip_id, Path(p.reference_path or "").name) for p in pairs] == [
+        ("a", "a.wav"),
+        ("b", "b.flac"),
+    ]
+    assert all(p.text == "hello" and p.reference is not None for p in pairs)
+    (tmp_path / "ref" / "b.flac").unlink()
+    with pytest.raises(RocktopError, match="no reference named b"):
+        pairs_from_files(converted, tmp_path / "ref")

@@ -24,6 +24,8 @@ METRICS_HELP = "Comma-separated metric groups: speaker,asr,f0,pesq,stoi,mcd,loud
 AUDIO_METRICS = "speaker,asr,f0,pesq,stoi,mcd,loudness"
 RUN_METRICS = "speaker,asr,f0,mcd,loudness,rtf"
 OUT_HELP = "Output folder (eval.json, report.html)."
+EVAL_F0_HELP = "Pitch extractor measuring F0 (pm: fast; harvest: ~40x slower; rmvpe: weights)."
+WEIGHTS_HELP = "Assets folder (content encoder, rmvpe); default: the assets dir."
 
 
 def _groups(metrics: str, has_text: bool) -> list[str]:
@@ -38,6 +40,7 @@ def _metric_set(
     shift: float,
     whisper_dir: Path | None,
     device: str,
+    weights_dir: Path | None = None,
 ) -> MetricSet:
     from rocktop.audio import io
     from rocktop.common.files import find_audio
@@ -48,7 +51,7 @@ def _metric_set(
     if "f0" in groups:
         from rocktop.features.pitch.registry import get_pitch_extractor
 
-        extractor = get_pitch_extractor(f0_method, device=device)
+        extractor = get_pitch_extractor(f0_method, device=device, weights_dir=weights_dir)
     whisper = str(whisper_dir) if whisper_dir else None
     return MetricSet.build(
         groups,
@@ -75,29 +78,31 @@ def _score(
 
 
 def _print(result: EvalResult, out: Path, as_json: bool) -> None:
+    from rocktop.evaluation.report import as_jsonable
     from rocktop.evaluation.targets import check_targets
 
     checks = check_targets(result.summary())
     if as_json:
-        print_json({"summary": result.summary(), "targets": [c.as_dict() for c in checks]})
+        summary = {"summary": result.summary(), "targets": [c.as_dict() for c in checks]}
+        print_json(as_jsonable(summary))
     console = err_console()
     for check in checks:
         console.print(check.line, markup=False, highlight=False)
     console.print(f"report: {out / 'report.html'}", markup=False, highlight=False)
 
 
-def _convert_fn(model: Path, pitch_shift: float, f0_method: str, device: str) -> Any:
-    from rocktop.inference.params import ConversionParams
+def _convert_fn(
+    model: Path,
+    index: Path | None,
+    weights_dir: Path | None,
+    pitch_shift: float,
+    f0_method: str,
+    device: str,
+) -> Any:
+    """``audio -> converted audio`` with the offline pipeline (``rocktop.inference``)."""
+    from rocktop.inference import ConversionParams, load_converter
 
-    try:
-        from rocktop.inference.pipeline import load_converter
-    except ImportError:
-        raise RocktopError(
-            "the conversion pipeline (rocktop.inference.pipeline) is not available in this "
-            "install: score converted files with `rocktop eval audio` instead"
-        ) from None
-
-    converter = load_converter(model, device=device)
+    converter = load_converter(model, index, device=device, weights_dir=weights_dir)
     params = ConversionParams(pitch_shift=pitch_shift, f0_method=f0_method)
     return lambda audio: converter.convert(audio, params)
 
@@ -109,9 +114,10 @@ def audio(
     text: str | None = typer.Option(None, "--text", help="Transcript of the reference."),
     target: Path | None = typer.Option(None, "--target-speaker", help="Target voice clip(s)."),
     metrics: str = typer.Option(AUDIO_METRICS, "--metrics", help=METRICS_HELP),
-    f0_method: str = typer.Option("harvest", "--f0-method", help="Pitch extractor for F0."),
+    f0_method: str = typer.Option("pm", "--f0-method", help=EVAL_F0_HELP),
     pitch_shift: float = typer.Option(0.0, "--pitch-shift", help="Applied shift, semitones."),
     whisper_dir: Path | None = typer.Option(None, "--whisper-dir", help="CTranslate2 Whisper."),
+    weights_dir: Path | None = typer.Option(None, "--weights-dir", help=WEIGHTS_HELP),
     worst: int = typer.Option(5, "--worst", min=0, help="Worst clips shown with players."),
     device: str = typer.Option("cpu", "--device", help="Torch device (cpu, cuda)."),
     out: Path = typer.Option(..., "-o", "--out", help=OUT_HELP),
@@ -122,7 +128,9 @@ def audio(
 
     pairs = pairs_from_files(converted, reference, text)
     groups = _groups(metrics, has_text=bool(text))
-    metric_set = _metric_set(groups, target, f0_method, pitch_shift, whisper_dir, device)
+    metric_set = _metric_set(
+        groups, target, f0_method, pitch_shift, whisper_dir, device, weights_dir
+    )
     result = _score(pairs, metric_set, out, "rocktop eval audio", worst)
     _print(result, out, as_json)
 
@@ -150,11 +158,14 @@ def _evaluate_model(
 @app.command()
 def run(
     model: Path = typer.Option(..., "--model", help="Voice model (.safetensors or RVC .pth)."),
+    index: Path | None = typer.Option(None, "--index", help="Retrieval index (.index)."),
+    weights_dir: Path | None = typer.Option(None, "--weights-dir", help=WEIGHTS_HELP),
     data: Path = typer.Option(..., "--data", help="Dataset folder with metadata.jsonl."),
     split: str = typer.Option("test", "--split", help="Split to convert and score."),
     target: Path | None = typer.Option(None, "--target-speaker", help="Target voice clip(s)."),
     metrics: str = typer.Option(RUN_METRICS, "--metrics", help=METRICS_HELP),
-    f0_method: str = typer.Option("harvest", "--f0-method", help="Pitch extractor."),
+    f0_method: str = typer.Option("rmvpe", "--f0-method", help="Conversion pitch extractor."),
+    eval_f0: str = typer.Option("pm", "--eval-f0-method", help=EVAL_F0_HELP),
     pitch_shift: float = typer.Option(0.0, "--pitch-shift", help="Shift, semitones."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many clips."),
     whisper_dir: Path | None = typer.Option(None, "--whisper-dir", help="CTranslate2 Whisper."),
@@ -167,9 +178,9 @@ def run(
     from rocktop.evaluation.dataset import read_split
 
     clips = read_split(data, split, limit)
-    convert = _convert_fn(model, pitch_shift, f0_method, device)
+    convert = _convert_fn(model, index, weights_dir, pitch_shift, f0_method, device)
     groups = _groups(metrics, has_text=True)
-    metric_set = _metric_set(groups, target, f0_method, pitch_shift, whisper_dir, device)
+    metric_set = _metric_set(groups, target, eval_f0, pitch_shift, whisper_dir, device, weights_dir)
     result = _evaluate_model(model, clips, metric_set, out, convert, worst, split)
     _print(result, out, as_json)
 
@@ -185,10 +196,12 @@ def _unique_names(items: list[Path]) -> list[str]:
 def compare(
     models: list[Path] = typer.Argument(..., help="Models/checkpoints, or eval.json results."),
     data: Path | None = typer.Option(None, "--data", help="Dataset (needed for models)."),
+    weights_dir: Path | None = typer.Option(None, "--weights-dir", help=WEIGHTS_HELP),
     split: str = typer.Option("test", "--split", help="Split to convert and score."),
     target: Path | None = typer.Option(None, "--target-speaker", help="Target voice clip(s)."),
     metrics: str = typer.Option(RUN_METRICS, "--metrics", help=METRICS_HELP),
-    f0_method: str = typer.Option("harvest", "--f0-method", help="Pitch extractor."),
+    f0_method: str = typer.Option("rmvpe", "--f0-method", help="Conversion pitch extractor."),
+    eval_f0: str = typer.Option("pm", "--eval-f0-method", help=EVAL_F0_HELP),
     pitch_shift: float = typer.Option(0.0, "--pitch-shift", help="Shift, semitones."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many clips."),
     whisper_dir: Path | None = typer.Option(None, "--whisper-dir", help="CTranslate2 Whisper."),
@@ -200,7 +213,7 @@ def compare(
     from rocktop.evaluation.compare import compare as rank
     from rocktop.evaluation.compare_report import write_comparison
     from rocktop.evaluation.dataset import read_split
-    from rocktop.evaluation.report import read_json
+    from rocktop.evaluation.report import as_jsonable, read_json
 
     names = _unique_names(models)
     results = {n: read_json(p) for n, p in zip(names, models, strict=True) if p.suffix == ".json"}
@@ -210,12 +223,14 @@ def compare(
             raise RocktopError(f"{to_score[0][1]}: scoring a model needs --data DATA")
         clips = read_split(data, split, limit)
         groups = _groups(metrics, has_text=True)
-        metric_set = _metric_set(groups, target, f0_method, pitch_shift, whisper_dir, device)
+        metric_set = _metric_set(
+            groups, target, eval_f0, pitch_shift, whisper_dir, device, weights_dir
+        )
     for name, item in to_score:
-        convert = _convert_fn(item, pitch_shift, f0_method, device)
+        convert = _convert_fn(item, None, weights_dir, pitch_shift, f0_method, device)
         results[name] = _evaluate_model(item, clips, metric_set, out / name, convert, 3, split)
     ranking = rank(results)
     write_comparison(ranking, results, out)
     if as_json:
-        print_json(ranking.as_dict())
+        print_json(as_jsonable(ranking.as_dict()))
     err_console().print(f"best: {ranking.best}  (order: {', '.join(ranking.order)})", markup=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 from rocktop.common.atomic import atomic_write_text
 from rocktop.evaluation import plots
 from rocktop.evaluation.compare import Ranking
-from rocktop.evaluation.report import STYLE, _fmt, _table, as_jsonable, targets_html
+from rocktop.evaluation.report import STYLE, as_jsonable, fmt_value, html_table, targets_html
 from rocktop.evaluation.result import EvalResult
 from rocktop.evaluation.targets import check_targets
 
@@ -19,21 +19,21 @@ def _ranking_table(ranking: Ranking) -> str:
     rows = []
     for place, name in enumerate(ranking.order, start=1):
         cells = [
-            f"{_fmt(ranking.values[name][m])} (#{ranking.ranks[name][m]:g})"
+            f"{fmt_value(ranking.values[name][m])} (#{ranking.ranks[name][m]:g})"
             for m in ranking.metrics
         ]
         rows.append([str(place), escape(name), f"{ranking.mean_rank[name]:.2f}", *cells])
-    return _table(["place", "name", "mean rank", *ranking.metrics], rows)
+    return html_table(["place", "name", "mean rank", *ranking.metrics], rows)
 
 
 def _paired_table(ranking: Ranking) -> str:
     rows = []
     for name, row in ranking.paired.items():
         for metric, agg in row.items():
-            interval = f"[{_fmt(agg.ci_low)}, {_fmt(agg.ci_high)}]"
-            rows.append([escape(name), escape(metric), _fmt(agg.mean), interval, str(agg.n)])
+            interval = f"[{fmt_value(agg.ci_low)}, {fmt_value(agg.ci_high)}]"
+            rows.append([escape(name), escape(metric), fmt_value(agg.mean), interval, str(agg.n)])
     header = ["name", "metric", f"mean (name - {ranking.best})", "95% CI (t)", "clips"]
-    return _table(header, rows)
+    return html_table(header, rows)
 
 
 def render_comparison_html(ranking: Ranking, results: Mapping[str, EvalResult]) -> str:

@@ -48,13 +48,15 @@ def read_json(path: Path) -> EvalResult:
         raise RocktopError(f"{path}: not an evaluation result ({exc})") from None
 
 
-def _fmt(value: float | None, digits: int = 4) -> str:
+def fmt_value(value: float | None, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant digits; a dash when missing or not finite."""
     if value is None or not math.isfinite(value):
         return "–"
     return f"{value:.{digits}g}"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def html_table(header: list[str], rows: list[list[str]]) -> str:
+    """An HTML table; ``header`` is escaped here, cells must be escaped by the caller."""
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
@@ -72,15 +74,15 @@ def targets_html(summary: Mapping[str, float]) -> str:
 def _aggregates_html(result: EvalResult) -> str:
     rows = []
     for name, agg in sorted(result.aggregates.items()):
-        pooled = _fmt(result.pooled.get(name))
-        ci = f"[{_fmt(agg.ci_low)}, {_fmt(agg.ci_high)}]"
+        pooled = fmt_value(result.pooled.get(name))
+        ci = f"[{fmt_value(agg.ci_low)}, {fmt_value(agg.ci_high)}]"
         sign = {1: "↑", -1: "↓"}.get(DIRECTIONS.get(name, 0), "")
         rows.append(
-            [f"{escape(name)} {sign}", _fmt(agg.mean), ci, pooled, _fmt(agg.median)]
-            + [_fmt(agg.std), str(agg.n), str(agg.n_missing)]
+            [f"{escape(name)} {sign}", fmt_value(agg.mean), ci, pooled, fmt_value(agg.median)]
+            + [fmt_value(agg.std), str(agg.n), str(agg.n_missing)]
         )
     header = ["metric", "mean", "95% CI (t)", "pooled", "median", "std", "n", "missing"]
-    return _table(header, rows)
+    return html_table(header, rows)
 
 
 def _worst_metric(result: EvalResult) -> str | None:
@@ -120,7 +122,7 @@ def _player(audio: Audio, label: str) -> str:
 
 def _clip_html(clip: ClipScores, pairs: Mapping[str, ClipPair], pitch_shift: float) -> str:
     converted, reference = _audio_of(clip, pairs)
-    values = ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(clip.values.items()))
+    values = ", ".join(f"{k} {fmt_value(v)}" for k, v in sorted(clip.values.items()))
     parts = [f'<div class="clip"><h3>{escape(clip.clip_id)}</h3><p>{escape(values)}</p>']
     if clip.transcript is not None:
         text = f"reference: {clip.reference_text}\nASR:       {clip.transcript}"
@@ -140,10 +142,11 @@ def _clip_html(clip: ClipScores, pairs: Mapping[str, ClipPair], pitch_shift: flo
 def _clips_table(result: EvalResult) -> str:
     names = sorted(result.aggregates)
     rows = [
-        [escape(c.clip_id), _fmt(c.duration_s, 3)] + [_fmt(c.values.get(n)) for n in names]
+        [escape(c.clip_id), fmt_value(c.duration_s, 3)]
+        + [fmt_value(c.values.get(n)) for n in names]
         for c in result.clips
     ]
-    return _table(["clip", "duration (s)", *names], rows)
+    return html_table(["clip", "duration (s)", *names], rows)
 
 
 def render_html(

@@ -152,8 +152,8 @@ def _f0(pair: ClipPair, metrics: MetricSet, scores: ClipScores) -> None:
     converted = extractor.extract(pair.converted.mono(), pair.converted.sample_rate)
     scores.f0_reference, scores.f0_converted = reference, converted
     values = f0.f0_scores(reference, converted, metrics.pitch_shift).as_dict()
-    values.pop("voiced_frames"), values.pop("frames")
-    scores.values.update(values)
+    counts = ("voiced_frames", "frames")  # sizes, not metrics
+    scores.values.update({key: value for key, value in values.items() if key not in counts})
 
 
 def _with_reference(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rocktop.audio import io
 from rocktop.common.errors import RocktopError
@@ -74,3 +76,14 @@ def test_whisper_transcribes_flite_voices_within_ten_percent(tmp_path: Path) -> 
         counts = word_errors(sentence, transcriber.transcribe(audio))
         errors, words = errors + counts.errors, words + counts.reference_length
     assert errors / words <= 0.10
+
+
+WORDS = st.lists(st.sampled_from(["one", "two", "three", "four", "five"]), max_size=12)
+
+
+@given(WORDS, WORDS)
+def test_counts_are_consistent_with_the_texts(reference: list[str], hypothesis: list[str]) -> None:
+    counts = word_errors(" ".join(reference), " ".join(hypothesis))
+    assert counts.hits + counts.substitutions + counts.deletions == len(reference)
+    assert counts.hits + counts.substitutions + counts.insertions == len(hypothesis)
+    assert word_errors(" ".join(reference), " ".join(reference)).errors == 0

@@ -84,3 +84,8 @@ def test_reference_metrics_resample_48k_inputs(speech: Audio, tmp_path: Path) ->
     up = Audio.from_array(resample(speech.mono(), 16_000, 48_000), 48_000)
     assert pesq_wb(up, up) > 4.5
     assert stoi(up, speech) > 0.99
+
+
+def test_mcd_ignores_overall_gain(speech: Audio) -> None:
+    quieter = Audio(speech.samples * np.float32(0.1), speech.sample_rate)
+    assert mcd(speech, quieter) == pytest.approx(0.0, abs=1e-4)  # float32 STFT rounding

@@ -7,13 +7,14 @@ SPTK/WORLD-based MCD tables, whose cepstra differ):
 2. Power spectrogram: STFT with a 400-sample (25 ms) Hann window zero-padded to 512
    points, hop 160 samples (10 ms), centred frames.
 3. 40 Slaney mel bands from 0 to 8 kHz (``librosa.filters.mel``), mel power ``M``.
-4. Log amplitude ``L = 0.5 * ln(max(M, 1e-10))`` (natural log of amplitude, as the
+4. Log amplitude ``L = 0.5 * ln(max(M, 1e-10 * max(M)))`` (natural log of amplitude, as the
    cepstrum in the MCD formula assumes), then the orthonormal DCT-II over the ``K = 40``
    bands divided by ``sqrt(2K)``: that is the cepstrum in the usual convention
    ``L(w_k) = c_0 + 2 * sum_d c_d cos(d w_k)`` on the band centres ``w_k = pi (k + 1/2) / K``,
    so by Parseval ``2 * sum_d (c_d - c'_d) ** 2`` is the mean squared log-amplitude difference
    over the bands (the zero-mean part). Coefficients ``c_1..c_24`` are kept (``c_0``, the
-   energy, is dropped).
+   energy, is dropped). The floor 100 dB below the clip's loudest mel bin keeps the
+   cepstrum (c_1..) independent of the overall gain.
 5. Frames quieter than 40 dB below the loudest frame of their own signal are dropped
    (energy from the mel power sum).
 6. DTW (``librosa.sequence.dtw``, Euclidean cost on ``c_1..c_24``, standard steps) aligns the
@@ -60,7 +61,8 @@ def mel_cepstrum(audio: Audio) -> np.ndarray:
     mel_power = basis @ (np.abs(spectrum) ** 2)
     energy_db = 10.0 * np.log10(np.maximum(mel_power.sum(axis=0), 1e-20))
     keep = energy_db >= energy_db.max() - SILENCE_DB
-    log_amplitude = 0.5 * np.log(np.maximum(mel_power[:, keep], 1e-10))
+    floor = max(float(mel_power.max()) * 1e-10, 1e-30)
+    log_amplitude = 0.5 * np.log(np.maximum(mel_power[:, keep], floor))
     cepstrum = dct(log_amplitude, type=2, norm="ortho", axis=0)[1 : ORDER + 1]
     cepstrum /= np.sqrt(2.0 * N_MELS)
     return np.ascontiguousarray(cepstrum.T, dtype=np.float64)
