@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
         "data",
         "evaluation",
         "storage",
+        "conf",  # builders.compose_config reads the shipped Hydra tree and its schemas
     },
     "serve": {"common", "audio", "features", "models", "inference", "storage", "evaluation"},
     "cli": {

@@ -24,6 +24,7 @@ from rocktop.cli import (
     model,
     serve,
     storage,
+    train,
 )
 from rocktop.cli._console import configure_logging, err_console
 from rocktop.common.errors import RocktopError
@@ -54,16 +55,18 @@ def build_app() -> typer.Typer:
         """Print the rocktop version."""
         typer.echo(__version__)
 
+    # In pipeline order: prepare -> features -> train -> voices -> convert/serve -> evaluate.
     app.add_typer(audio.app, name="audio")
-    app.add_typer(storage.app, name="storage")
     app.add_typer(data.app, name="data")
-    app.command("convert")(convert.convert)
-    app.add_typer(model.app, name="model")
-    app.add_typer(index.app, name="index")
     app.add_typer(features.app, name="features")
     app.add_typer(assets.app, name="assets")
-    app.add_typer(evaluation.app, name="eval")
+    app.add_typer(train.app, name="train")
+    app.add_typer(model.app, name="model")
+    app.add_typer(index.app, name="index")
+    app.command("convert")(convert.convert)
     app.command(name="serve")(serve.serve)
+    app.add_typer(evaluation.app, name="eval")
+    app.add_typer(storage.app, name="storage")
     return app
 
 
