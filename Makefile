@@ -9,12 +9,13 @@ SYSTEM_PACKAGES := ffmpeg sox espeak-ng flite libsndfile1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_DIR ?= demo-out
 
-.PHONY: help setup sysdeps test lint typecheck pytest bench demo clean serve openapi demo-serve
+.PHONY: help setup sysdeps test lint typecheck pytest bench demo demo-audio demo-serve clean serve openapi
 
 help:
 	@echo "make sysdeps  - install system packages ($(SYSTEM_PACKAGES)) with apt-get"
 	@echo "make setup    - create $(VENV) (torch first, then rocktop[all,dev]); idempotent"
-	@echo "make demo     - the main job on embedded defaults (writes $(DEMO_DIR)/)"
+	@echo "make demo     - the main job on embedded defaults: demo-audio + demo-serve ($(DEMO_DIR)/)"
+	@echo "make demo-audio - prepare and master a spoken sentence (rocktop audio prep/master)"
 	@echo "make test     - lint, typecheck and the test suite"
 	@echo "make bench    - run benchmarks/ (prints JSON)"
 	@echo "make serve    - run the inference service on 127.0.0.1:8080 (models in ./models)"
@@ -36,7 +37,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 
 typecheck: setup
 	$(BIN)/mypy src/rocktop
@@ -49,7 +50,9 @@ test: lint typecheck pytest
 bench: setup
 	@for script in benchmarks/bench_*.py; do echo "== $$script" >&2; $(PY) $$script || exit 1; done
 
-demo: setup
+demo: demo-audio demo-serve
+
+demo-audio: setup
 	mkdir -p $(DEMO_DIR)
 	espeak-ng -v en-us -s 150 -w $(DEMO_DIR)/raw.wav \
 	  "rocktop prepares studio grade voice audio at forty eight kilohertz."
