@@ -13,7 +13,8 @@ import pytest
 import soundfile as sf
 
 from rocktop.testing import synth
-from rocktop.testing.audiofiles import bad_audio_corpus, read_wav, wav_bytes
+from rocktop.testing.audiofiles import read_wav, wav_bytes
+from rocktop.testing.badaudio import BAD_AUDIO_NAMES, bad_audio
 from rocktop.testing.servers import wait_until
 
 pytestmark = pytest.mark.integration
@@ -97,12 +98,12 @@ def test_rvc_refusals(http: httpx.Client, data: dict[str, str], code: str) -> No
     assert response.json()["error"]["code"] == code
 
 
-@pytest.mark.parametrize("name", sorted(bad_audio_corpus()))
+@pytest.mark.parametrize("name", BAD_AUDIO_NAMES)
 def test_bad_audio_to_rvc_is_4xx(http: httpx.Client, name: str) -> None:
     response = http.post(
         "/rvc",
         data={"f0_method": F0},
-        files={"audio": (name, bad_audio_corpus()[name], "audio/wav")},
+        files={"audio": (name, bad_audio(name), "audio/wav")},
     )
     assert 400 <= response.status_code < 500, response.text
     assert http.get("/ready").status_code == 200

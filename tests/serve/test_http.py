@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from rocktop.testing.audiofiles import bad_audio_corpus, read_wav, wav_bytes
+from rocktop.testing.audiofiles import read_wav, wav_bytes
+from rocktop.testing.badaudio import BAD_AUDIO_NAMES, bad_audio
 
 API_KEY = "test-key-0123456789"  # conftest's key
 
@@ -137,15 +138,15 @@ def test_request_id_is_echoed(client: httpx.Client) -> None:
     assert len(generated["X-Request-ID"]) == 32
 
 
-@pytest.mark.parametrize("name", sorted(bad_audio_corpus()))
+@pytest.mark.parametrize("name", BAD_AUDIO_NAMES)
 def test_bad_audio_is_4xx_and_service_stays_ready(
     server: tuple[str, Any], client: httpx.Client, name: str
 ) -> None:
-    data = bad_audio_corpus()[name]
+    data = bad_audio(name)
     response = client.post(
         "/tts", data={"text": "hi"}, files={"reference_audio": (name, data, "audio/wav")}
     )
-    if name == "empty.wav":  # an empty optional upload is no upload
+    if name == "zero_length.wav":  # an empty optional upload is no upload
         assert response.status_code == 200
     else:
         assert 400 <= response.status_code < 500, response.text

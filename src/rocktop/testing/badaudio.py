@@ -10,6 +10,7 @@ import io
 import struct
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -55,28 +56,47 @@ def _half(data: bytes) -> bytes:
     return data[: len(data) // 2]
 
 
-def bad_audio_corpus() -> dict[str, tuple[bytes, str]]:
-    """``{file name: (bytes, expected AudioError subclass name)}``."""
+def _nan_wav() -> bytes:
     nan = np.zeros(_RATE, dtype=np.float32)
     nan[100] = np.nan
-    rng = np.random.default_rng(0)
-    return {
-        "truncated.wav": (_half(_wav(np.full(_RATE, 0.1, np.float32))), "CorruptAudioError"),
-        "truncated.flac": (_half(_encoded("flac")), "CorruptAudioError"),
-        "truncated.mp3": (_half(_encoded("mp3")), "CorruptAudioError"),
-        "truncated.ogg": (_half(_encoded("ogg")), "CorruptAudioError"),
-        "zero_length.wav": (b"", "EmptyAudioError"),
-        "ten_hours.wav": (_long_header(), "AudioTooLongError"),
-        "text.wav": (b"this is a text file, not audio\n" * 20, "UnsupportedFormatError"),
-        "sixteen_channels.wav": (_wav(np.zeros((800, 16), np.float32)), "TooManyChannelsError"),
-        "one_hertz.wav": (_wav(np.zeros(10, np.float32), rate=1), "SampleRateError"),
-        "nan.wav": (_wav(nan, subtype="FLOAT"), "NonFiniteAudioError"),
-        "random.bin": (
-            rng.integers(0, 256, 4096, dtype=np.uint8).tobytes(),
-            "UnsupportedFormatError",
-        ),
-        "header_only.wav": (_wav(np.zeros(0, np.float32)), "EmptyAudioError"),
-    }
+    return _wav(nan, subtype="FLOAT")
+
+
+def _random_bytes() -> bytes:
+    return np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes()
+
+
+# name -> (builder of the bytes, the AudioError subclass ``load`` must raise)
+_CORPUS: dict[str, tuple[Callable[[], bytes], str]] = {
+    "truncated.wav": (lambda: _half(_wav(np.full(_RATE, 0.1, np.float32))), "CorruptAudioError"),
+    "truncated.flac": (lambda: _half(_encoded("flac")), "CorruptAudioError"),
+    "truncated.mp3": (lambda: _half(_encoded("mp3")), "CorruptAudioError"),
+    "truncated.ogg": (lambda: _half(_encoded("ogg")), "CorruptAudioError"),
+    "zero_length.wav": (lambda: b"", "EmptyAudioError"),
+    "ten_hours.wav": (_long_header, "AudioTooLongError"),
+    "text.wav": (lambda: b"this is a text file, not audio\n" * 20, "UnsupportedFormatError"),
+    "sixteen_channels.wav": (lambda: _wav(np.zeros((800, 16), np.float32)), "TooManyChannelsError"),
+    "one_hertz.wav": (lambda: _wav(np.zeros(10, np.float32), rate=1), "SampleRateError"),
+    "nan.wav": (_nan_wav, "NonFiniteAudioError"),
+    "random.bin": (_random_bytes, "UnsupportedFormatError"),
+    "header_only.wav": (lambda: _wav(np.zeros(0, np.float32)), "EmptyAudioError"),
+}
+BAD_AUDIO_NAMES = tuple(sorted(_CORPUS))
+
+
+def bad_audio(name: str) -> bytes:
+    """The bytes of one corpus entry (built on demand)."""
+    return _CORPUS[name][0]()
+
+
+def expected_error(name: str) -> str:
+    """The ``AudioError`` subclass name ``load`` must raise for corpus entry ``name``."""
+    return _CORPUS[name][1]
+
+
+def bad_audio_corpus() -> dict[str, tuple[bytes, str]]:
+    """``{file name: (bytes, expected AudioError subclass name)}``."""
+    return {name: (bad_audio(name), expected_error(name)) for name in BAD_AUDIO_NAMES}
 
 
 def write_bad_audio_corpus(directory: Path) -> dict[Path, str]:
@@ -90,4 +110,10 @@ def write_bad_audio_corpus(directory: Path) -> dict[Path, str]:
     return written
 
 
-__all__ = ["bad_audio_corpus", "write_bad_audio_corpus"]
+__all__ = [
+    "BAD_AUDIO_NAMES",
+    "bad_audio",
+    "bad_audio_corpus",
+    "expected_error",
+    "write_bad_audio_corpus",
+]
