@@ -6,7 +6,7 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -19,6 +19,9 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+from rocktop.common.batch import ItemResult
+from rocktop.common.errors import RocktopError
 
 
 def err_console() -> Console:
@@ -60,3 +63,18 @@ def progress_bar(total: int, description: str) -> Iterator[Callable[..., None]]:
 def print_json(value: Any) -> None:
     """Write ``value`` as indented JSON on stdout."""
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def raise_for_failures(results: Sequence[ItemResult[Any, Any]], noun: str = "inputs") -> None:
+    """End a batch command: exit 2 (via ``RocktopError``) when any item failed.
+
+    A single failed item raises its own one-line error; several are listed on stderr, then
+    summarised as "K of N <noun> failed".
+    """
+    failed = [r for r in results if not r.ok]
+    if len(results) == 1 and failed:
+        raise RocktopError(str(failed[0].error))
+    for failure in failed:
+        err_console().print(f"failed: {failure.error}", markup=False, highlight=False)
+    if failed:
+        raise RocktopError(f"{len(failed)} of {len(results)} {noun} failed")

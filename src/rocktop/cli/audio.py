@@ -9,9 +9,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from rocktop.cli._console import err_console, print_json, progress_bar
+from rocktop.cli._console import err_console, print_json, progress_bar, raise_for_failures
 from rocktop.common.batch import ItemResult
-from rocktop.common.errors import RocktopError
 
 app = typer.Typer(
     help="Inspect, prepare (48 kHz training audio) and master audio files.", no_args_is_help=True
@@ -72,12 +71,7 @@ def report_batch(results: list[ItemResult[Any, str]], as_json: bool) -> None:
                 "failed": [{"input": str(r.item), "error": r.error} for r in failed],
             }
         )
-    if len(results) == 1 and failed:
-        raise RocktopError(str(failed[0].error))
-    for failure in failed:
-        err_console().print(f"failed: {failure.error}", markup=False, highlight=False)
-    if failed:
-        raise RocktopError(f"{len(failed)} of {len(results)} inputs failed")
+    raise_for_failures(results)
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from rocktop.cli._console import err_console, print_json, progress_bar
+from rocktop.cli._console import print_json, progress_bar, raise_for_failures
 from rocktop.common.batch import ItemResult
 from rocktop.common.errors import RocktopError
 
@@ -56,7 +56,6 @@ def convert(
 
 
 def _report(results: list[ItemResult[tuple[Path, Path], FileReport]], as_json: bool) -> None:
-    failed = [r for r in results if not r.ok]
     if as_json:
         rows = [
             asdict(r.value) | {"realtime_factor": round(r.value.realtime_factor, 3)}
@@ -65,9 +64,4 @@ def _report(results: list[ItemResult[tuple[Path, Path], FileReport]], as_json: b
             for r in results
         ]
         print_json(rows)
-    if len(results) == 1 and failed:
-        raise RocktopError(str(failed[0].error))
-    for failure in failed:
-        err_console().print(f"failed: {failure.error}", markup=False, highlight=False)
-    if failed:
-        raise RocktopError(f"{len(failed)} of {len(results)} inputs failed")
+    raise_for_failures(results)
