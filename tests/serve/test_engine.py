@@ -43,40 +43,47 @@ def run(coro):  # type: ignore[no-untyped-def]
 
 
 def test_tts_never_waits_for_conversions() -> None:
-    async def main() -> float:
+    """Conversions hold every convert worker until speech has finished: only a TTS stage
+    that runs beside them can finish first (a shared queue would deadlock and time out)."""
+
+    async def main() -> tuple[object, bool]:
         engine = _engine(convert_workers=2)
         await engine.start()
-        busy = [asyncio.create_task(engine["convert"].submit(_sleep(0.6), 5)) for _ in range(4)]
-        await asyncio.sleep(0.05)
-        started = time.perf_counter()
-        await engine["tts"].submit(_sleep(0.01, "spoken"), 5)
-        waited = time.perf_counter() - started
-        await asyncio.gather(*busy)
-        await engine.stop()
-        return waited
+        release = threading.Event()
 
-    assert run(main()) < 0.3
+        def held(ctx: WorkerContext) -> bool:
+            return release.wait(timeout=20)
+
+        busy = [asyncio.create_task(engine["convert"].submit(held, 30)) for _ in range(4)]
+        await asyncio.sleep(0.05)
+        spoken = await engine["tts"].submit(_sleep(0.01, "spoken"), 10)
+        still_held = not release.is_set()
+        release.set()
+        assert all(await asyncio.gather(*busy))
+        await engine.stop()
+        return spoken, still_held
+
+    assert run(main()) == ("spoken", True)
 
 
 def test_conversions_run_side_by_side_on_separate_threads() -> None:
-    async def main() -> tuple[float, set[str]]:
+    """Three jobs meet at a three-party barrier: it only opens if all run at once."""
+
+    async def main() -> set[str]:
         engine = _engine(convert_workers=3)
         await engine.start()
         names: set[str] = set()
+        barrier = threading.Barrier(3, timeout=20)
 
         def job(ctx: WorkerContext) -> None:
             names.add(threading.current_thread().name)
-            time.sleep(0.3)
+            barrier.wait()  # BrokenBarrierError if the jobs ran one after another
 
-        started = time.perf_counter()
-        await asyncio.gather(*(engine["convert"].submit(job, 5) for _ in range(3)))
-        elapsed = time.perf_counter() - started
+        await asyncio.gather(*(engine["convert"].submit(job, 30) for _ in range(3)))
         await engine.stop()
-        return elapsed, names
+        return names
 
-    elapsed, names = run(main())
-    assert elapsed < 0.8  # three 0.3 s jobs in parallel, not 0.9 s in series
-    assert len(names) == 3
+    assert len(run(main())) == 3
 
 
 def test_full_queue_refuses_at_once_with_retry_after() -> None:
