@@ -251,6 +251,18 @@ def test_tiled_decoding_gives_the_same_audio(f0: bool) -> None:
     torch.testing.assert_close(tiled, whole, atol=1e-5, rtol=1e-4)
 
 
+def test_input_shorter_than_a_window_is_padded_and_only_its_tail_moves() -> None:
+    from rocktop.models.rvc import prepare_for_inference
+    from rocktop.models.rvc.decoder import TILE_MARGIN
+
+    model = prepare_for_inference(tiny_synthesizer("v2", 32_000, True))
+    whole = _run(model, frames=60, noise_scale=0.0, excitation_noise=0.0)
+    padded = _run(model, frames=60, noise_scale=0.0, excitation_noise=0.0, tile_frames=50)
+    assert padded.shape == whole.shape
+    keep = (60 - TILE_MARGIN) * 320
+    torch.testing.assert_close(padded[..., :keep], whole[..., :keep], atol=1e-5, rtol=1e-4)
+
+
 def _vits_attention(attn: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     """VITS's reference relative attention (padded embeddings + skewing), no mask."""
     import math
