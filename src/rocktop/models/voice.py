@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from rocktop.common.errors import RocktopError
+from rocktop.common.modules import uninitialised
 from rocktop.models.rvc.builders import prepare_for_inference
 from rocktop.models.rvc.config import SynthesizerConfig
 from rocktop.models.rvc.state import check_state_dict, load_weights
@@ -86,8 +87,12 @@ class VoiceModel:
         dtype: torch.dtype = torch.float32,
         fold: bool = True,
     ) -> Synthesizer:
-        """An inference-ready synthesizer (weights loaded strictly, ``eval()``, folded WN)."""
-        model = Synthesizer(self.config)
+        """An inference-ready synthesizer (weights loaded strictly, ``eval()``, folded WN).
+
+        Built on the meta device and allocated uninitialised: every tensor is then
+        overwritten by the strict load, so random initialisation would be wasted time.
+        """
+        model = uninitialised(lambda: Synthesizer(self.config))
         load_weights(model, self.weights, self.metadata.name or "voice")
         return prepare_for_inference(model, device, dtype, fold)
 

@@ -175,3 +175,16 @@ def test_real_geometry_matches_spec() -> None:
     fairseq = to_fairseq_state_dict(model)
     assert {"encoder.pos_conv.0.weight_g", "mask_emb", "post_extract_proj.weight"} <= set(fairseq)
     assert ContentVecEncoder(model, "v1").dim == 256 and ContentVecEncoder(model, "v2").dim == 768
+
+
+@pytest.mark.parametrize("samples", [12_000, 12_345, 32_000])
+def test_windowed_feature_encoder_equals_one_pass(samples: int) -> None:
+    from rocktop.features.content.conv_features import windowed_features
+
+    model = tiny_hubert(seed=5)
+    x = torch.from_numpy(np.random.default_rng(2).standard_normal(samples).astype(np.float32))
+    with torch.inference_mode():
+        whole = model.feature_extractor(x[None])
+        windowed = windowed_features(model.feature_extractor, x[None], window=7)
+    assert windowed.shape == whole.shape
+    torch.testing.assert_close(windowed, whole, atol=2e-5, rtol=1e-4)

@@ -8,6 +8,8 @@ import torch
 from torch import nn
 from transformers import HubertConfig, HubertModel
 
+from rocktop.features.content.conv_features import windowed_features
+
 # fairseq's HuBERT-base geometry as the HF config must state it (spec §3)
 CONTENTVEC_CONFIG: dict[str, Any] = {
     "hidden_size": 768,
@@ -54,7 +56,7 @@ class HubertWithFinalProj(HubertModel):
         """
         if not 1 <= layer <= len(self.encoder.layers):
             raise ValueError(f"layer must be in 1..{len(self.encoder.layers)}, got {layer}")
-        features = self.feature_extractor(wav).transpose(1, 2)
+        features = windowed_features(self.feature_extractor, wav).transpose(1, 2)
         hidden = self.feature_projection(features)
         encoder = self.encoder
         hidden = hidden + encoder.pos_conv_embed(hidden)

@@ -17,6 +17,7 @@ import torch
 from transformers import HubertConfig
 
 from rocktop.common.errors import RocktopError
+from rocktop.common.modules import assigned
 from rocktop.features.content.fairseq_map import fairseq_to_hf, match_weight_norm
 from rocktop.features.content.hubert import HubertWithFinalProj, contentvec_config
 from rocktop.features.content.safe_pickle import fairseq_model_state
@@ -26,10 +27,12 @@ HF_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
 def load_state_strict(
-    model: torch.nn.Module, state: Mapping[str, torch.Tensor], source: Path
-) -> None:
-    """Load ``state`` into ``model``; refuse missing, unexpected or mis-shaped entries."""
-    expected = model.state_dict()
+    config: HubertConfig, state: Mapping[str, torch.Tensor], source: Path
+) -> HubertWithFinalProj:
+    """The model built around ``state``'s tensors (float32); refuses missing, unexpected or
+    mis-shaped entries."""
+    with torch.device("meta"):
+        expected = HubertWithFinalProj(config).state_dict()
     state = {k.removeprefix("hubert."): v for k, v in state.items()}
     state = match_weight_norm(state, expected)
     state = {k: v for k, v in state.items() if k in expected or k not in OPTIONAL_KEYS}
@@ -42,7 +45,9 @@ def load_state_strict(
         if tuple(value.shape) != tuple(expected[key].shape):
             shapes = f"{tuple(value.shape)} vs {tuple(expected[key].shape)}"
             raise RocktopError(f"{source}: {key} has shape {shapes}")
-    model.load_state_dict(dict(state), strict=False)
+    for key in OPTIONAL_KEYS & (set(expected) - set(state)):
+        state[key] = torch.zeros(expected[key].shape)  # unused at inference
+    return assigned(lambda: HubertWithFinalProj(config), state).float()
 
 
 def _read_hf_weights(directory: Path) -> dict[str, torch.Tensor]:
@@ -85,6 +90,4 @@ def load_hubert(
         raise RocktopError(f"{source}: no such file or directory")
     if config.do_stable_layer_norm:
         raise RocktopError(f"{source}: pre-LN (stable layer norm) HuBERT is not ContentVec")
-    model = HubertWithFinalProj(config)
-    load_state_strict(model, state, source)
-    return model.eval()
+    return load_state_strict(config, state, source).eval()

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from rocktop.common.errors import RocktopError
+from rocktop.common.modules import assigned
 from rocktop.features.assets.paths import require_asset
 from rocktop.features.pitch._input import to_16k
 from rocktop.features.pitch.base import PitchExtractor
@@ -33,9 +34,8 @@ def load_rmvpe_weights(path: str | os.PathLike[str]) -> E2E:
         raise RocktopError(f"{path}: not a readable RMVPE state dict ({exc})") from exc
     if isinstance(state, dict) and isinstance(state.get("model"), dict):
         state = state["model"]
-    model = E2E()
     try:
-        model.load_state_dict(state, strict=True)
+        model = assigned(E2E, state)
     except (RuntimeError, TypeError, AttributeError) as exc:
         first = str(exc).splitlines()[0:2]
         raise RocktopError(f"{path}: weights do not fit RMVPE's E2E ({' '.join(first)})") from exc
