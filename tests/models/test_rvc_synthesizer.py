@@ -296,7 +296,20 @@ def test_banded_relative_attention_equals_vits(length: int) -> None:
     from rocktop.models.rvc.attentions import MultiHeadAttention
 
     torch.manual_seed(0)
-    attn = MultiHeadAttention(16, 2, window_size=10)
+    attn = MultiHeadAttention(16, 2, window_size=10, query_block=7)  # several row blocks
     x = torch.randn(2, 16, length)
-    ones = torch.ones(2, 1, length, length)
+    ones = torch.ones(2, 1, length)
     torch.testing.assert_close(attn(x, ones), _vits_attention(attn, x), atol=1e-5, rtol=1e-5)
+
+
+def test_blocked_attention_masks_padding_like_one_block() -> None:
+    from rocktop.models.rvc.attentions import MultiHeadAttention
+
+    torch.manual_seed(0)
+    attn = MultiHeadAttention(16, 2, window_size=4, query_block=5)
+    x = torch.randn(2, 16, 23)
+    mask = torch.ones(2, 1, 23)
+    mask[1, :, 15:] = 0
+    whole = MultiHeadAttention(16, 2, window_size=4, query_block=64)
+    whole.load_state_dict(attn.state_dict())
+    torch.testing.assert_close(attn(x, mask), whole(x, mask), atol=1e-6, rtol=1e-6)

@@ -28,14 +28,25 @@ class LayerNorm(nn.Module):
         return x.transpose(1, -1)
 
 
-class MultiHeadAttention(nn.Module):
-    """Self-attention with shared relative-position key/value embeddings (window ``w``)."""
+QUERY_BLOCK = 512  # query rows per attention block: scores stay [B, H, 512, T]
 
-    def __init__(self, channels: int, n_heads: int, window_size: int) -> None:
+
+class MultiHeadAttention(nn.Module):
+    """Self-attention with shared relative-position key/value embeddings (window ``w``).
+
+    Queries are processed ``query_block`` rows at a time, so memory grows with ``T`` rather
+    than ``T^2`` (a 38 s chunk is 3,800 frames: full fp32 score matrices took ~0.5 GB);
+    every row's softmax still sees all keys, so the result is the full attention's.
+    """
+
+    def __init__(
+        self, channels: int, n_heads: int, window_size: int, query_block: int = QUERY_BLOCK
+    ) -> None:
         super().__init__()
         self.n_heads = n_heads
         self.k_channels = channels // n_heads
         self.window_size = window_size
+        self.query_block = query_block
         self.conv_q = nn.Conv1d(channels, channels, 1)
         self.conv_k = nn.Conv1d(channels, channels, 1)
         self.conv_v = nn.Conv1d(channels, channels, 1)
@@ -47,8 +58,8 @@ class MultiHeadAttention(nn.Module):
         for conv in (self.conv_q, self.conv_k, self.conv_v):
             nn.init.xavier_uniform_(conv.weight)
 
-    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor) -> torch.Tensor:
-        """``x [B, C, T]``, ``attn_mask [B, 1, T, T]`` -> ``[B, C, T]``."""
+    def forward(self, x: torch.Tensor, x_mask: torch.Tensor) -> torch.Tensor:
+        """``x [B, C, T]``, ``x_mask [B, 1, T]`` (1 = valid frame) -> ``[B, C, T]``."""
         batch, channels, length = x.shape
 
         def heads(t: torch.Tensor) -> torch.Tensor:
@@ -56,36 +67,63 @@ class MultiHeadAttention(nn.Module):
 
         query = heads(self.conv_q(x)) / math.sqrt(self.k_channels)
         key, value = heads(self.conv_k(x)), heads(self.conv_v(x))
-        scores = torch.matmul(query, key.transpose(-2, -1))
-        w = self.window_size
-        rel_logits = torch.matmul(query, self.emb_rel_k.unsqueeze(0).transpose(-2, -1))
-        scores = scores + _band_to_matrix(rel_logits, w)
-        scores = scores.masked_fill(attn_mask == 0, -1e4)
-        p_attn = F.softmax(scores, dim=-1)
-        output = torch.matmul(p_attn, value)
-        output = output + torch.matmul(_matrix_to_band(p_attn, w), self.emb_rel_v.unsqueeze(0))
+        keys_valid = x_mask.unsqueeze(2)  # [B, 1, 1, T]
+        rows = []
+        for first in range(0, length, self.query_block):
+            last = min(length, first + self.query_block)
+            mask = x_mask[..., first:last].unsqueeze(-1) * keys_valid  # [B, 1, n, T]
+            rows.append(self._rows(query[:, :, first:last], key, value, mask, first))
+        output = torch.cat(rows, dim=2)
         output = output.transpose(2, 3).contiguous().view(batch, channels, length)
         return self.conv_o(output)
 
+    def _rows(
+        self,
+        query: torch.Tensor,
+        key: torch.Tensor,
+        value: torch.Tensor,
+        mask: torch.Tensor,
+        first: int,
+    ) -> torch.Tensor:
+        """Attention output for query rows ``first .. first + n`` (``query [B, H, n, d]``)."""
+        w = self.window_size
+        scores = torch.matmul(query, key.transpose(-2, -1))
+        rel_logits = torch.matmul(query, self.emb_rel_k.unsqueeze(0).transpose(-2, -1))
+        scores = scores + _band_to_rows(rel_logits, w, first, key.shape[2])
+        scores = scores.masked_fill(mask == 0, -1e4)
+        p_attn = F.softmax(scores, dim=-1)
+        output = torch.matmul(p_attn, value)
+        band = _rows_to_band(p_attn, w, first)
+        return output + torch.matmul(band, self.emb_rel_v.unsqueeze(0))
 
-def _band_to_matrix(band: torch.Tensor, window: int) -> torch.Tensor:
-    """``[B, H, L, 2w+1]`` (offset ``j - i`` + w) -> ``[B, H, L, L]``, zero outside the band.
 
-    Equals VITS's padded relative embeddings + ``_relative_position_to_absolute_position``
-    (the padded embeddings are zero beyond the window) without its ``L x 2L`` temporaries.
-    """
-    batch, heads, length, width = band.shape
-    flat = F.pad(band, [0, length]).reshape(batch, heads, -1)[..., : length * (length + width - 1)]
-    return flat.view(batch, heads, length, length + width - 1)[..., window : window + length]
+def _band_to_rows(band: torch.Tensor, window: int, first: int, length: int) -> torch.Tensor:
+    """``[B, H, n, 2w+1]`` (offset ``j - i`` + w) for query rows ``i = first + r`` ->
+    ``[B, H, n, length]`` with the band on the diagonals, zero elsewhere (VITS's padded
+    relative embeddings + ``_relative_position_to_absolute_position``)."""
+    batch, heads, rows, width = band.shape
+    out = band.new_zeros(batch, heads, rows, length + width - 1)
+    # row r gets the band at columns (first + r - w) .. (first + r + w) of [-w, length + w)
+    strided = out.as_strided(
+        (batch, heads, rows, width),
+        (heads * rows * out.shape[-1], rows * out.shape[-1], out.shape[-1] + 1, 1),
+        out.storage_offset() + first,
+    )
+    strided.copy_(band)
+    return out[..., window : window + length]
 
 
-def _matrix_to_band(x: torch.Tensor, window: int) -> torch.Tensor:
-    """``[B, H, L, L]`` -> ``[B, H, L, 2w+1]`` with ``out[i, k] = x[i, i + k - w]`` (0 outside)."""
-    batch, heads, length, _ = x.shape
-    padded = F.pad(x, [window, window]).reshape(batch, heads, -1)
-    flat = F.pad(padded, [0, length])
-    rows = flat[..., : length * (length + 2 * window + 1)]
-    return rows.view(batch, heads, length, length + 2 * window + 1)[..., : 2 * window + 1]
+def _rows_to_band(x: torch.Tensor, window: int, first: int) -> torch.Tensor:
+    """``[B, H, n, T]`` for query rows ``i = first + r`` -> ``[B, H, n, 2w+1]`` with
+    ``out[r, k] = x[r, first + r + k - w]`` (0 outside ``0..T-1``)."""
+    batch, heads, rows, length = x.shape
+    width = 2 * window + 1
+    padded = F.pad(x, [window, window]).contiguous()
+    return padded.as_strided(
+        (batch, heads, rows, width),
+        (heads * rows * padded.shape[-1], rows * padded.shape[-1], padded.shape[-1] + 1, 1),
+        padded.storage_offset() + first,
+    )
 
 
 class FFN(nn.Module):
@@ -131,12 +169,11 @@ class Encoder(nn.Module):
 
     def forward(self, x: torch.Tensor, x_mask: torch.Tensor) -> torch.Tensor:
         """``x [B, C, T]``, ``x_mask [B, 1, T]`` -> ``[B, C, T]``."""
-        attn_mask = x_mask.unsqueeze(2) * x_mask.unsqueeze(-1)
         x = x * x_mask
         layers = zip(
             self.attn_layers, self.norm_layers_1, self.ffn_layers, self.norm_layers_2, strict=True
         )
         for attn, norm_1, ffn, norm_2 in layers:
-            x = norm_1(x + attn(x, attn_mask))
+            x = norm_1(x + attn(x, x_mask))
             x = norm_2(x + ffn(x, x_mask))
         return x * x_mask
