@@ -134,3 +134,21 @@ def test_bad_setups_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-de
     )
     with pytest.raises(RocktopError, match="5-d vectors"):
         _converter(index=index)
+
+
+def test_pitch_runs_in_fp32_under_bf16(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from rocktop.inference import load_converter
+    from rocktop.inference.loading import pitch_dtype_for
+
+    assert pitch_dtype_for(torch.bfloat16) == torch.float32
+    assert pitch_dtype_for(torch.float16) == torch.float16
+    encoder = tiny_contentvec("v2")
+    model = tiny_synthesizer("v2", 32_000, True, content_dim=encoder.dim)
+    path = VoiceModel.from_synthesizer(model, default_metadata(model.config, "t")).save(
+        Path(str(tmp_path)) / "t.pth"
+    )
+    converter = load_converter(path, dtype="bfloat16", content_encoder=encoder)
+    factory = converter._pitch_factory  # built lazily: rmvpe.pt is not needed to check it
+    assert factory.keywords["dtype"] == "float32"  # type: ignore[union-attr]

@@ -140,7 +140,7 @@ def test_rvc_build_path_from_config_list() -> None:
 def _run(model: Synthesizer, frames: int = 40, **kwargs: object) -> torch.Tensor:
     gen = torch.Generator().manual_seed(1)
     dim = model.config.content_dim
-    phone = torch.randn(1, frames, dim, generator=gen)
+    phone = torch.randn(1, frames, dim, generator=gen).to(model.emb_g.weight.dtype)
     f0 = model.config.f0
     pitch = torch.randint(1, 256, (1, frames), generator=gen) if f0 else None
     nsff0 = torch.full((1, frames), 200.0) if f0 else None
@@ -313,3 +313,18 @@ def test_blocked_attention_masks_padding_like_one_block() -> None:
     whole = MultiHeadAttention(16, 2, window_size=4, query_block=64)
     whole.load_state_dict(attn.state_dict())
     torch.testing.assert_close(attn(x, mask), whole(x, mask), atol=1e-6, rtol=1e-6)
+
+
+def test_bf16_inference_keeps_the_decoder_tail_and_source_in_fp32() -> None:
+    from rocktop.models.rvc import prepare_for_inference
+
+    reference = _run(prepare_for_inference(tiny_synthesizer()), noise_scale=0.0)
+    model = prepare_for_inference(tiny_synthesizer(), dtype=torch.bfloat16)
+    dec = model.dec
+    assert dec.conv_pre.weight.dtype == dec.ups[0].weight.dtype == torch.bfloat16
+    assert dec.conv_post.weight.dtype == dec.ups[-1].weight.dtype == torch.float32
+    assert dec.noise_convs[-1].weight.dtype == dec.m_source.l_linear.weight.dtype == torch.float32
+    out = _run(model, noise_scale=0.0)
+    assert out.dtype == torch.float32 and out.shape == reference.shape
+    snr = 10 * torch.log10(reference.pow(2).sum() / (reference - out).pow(2).sum())
+    assert snr > 15, float(snr)

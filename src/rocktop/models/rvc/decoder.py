@@ -105,6 +105,22 @@ class Generator(nn.Module):
         convs_to_2d(self)
         self.channels_last_2d = True
 
+    def tail_modules(self, stages: int = 1) -> list[nn.Module]:
+        """The last ``stages`` upsampling stages (ups, resblocks) and ``conv_post``."""
+        first, k = len(self.ups) - stages, self.num_kernels
+        return [*self.ups[first:], *self.resblocks[first * k :], self.conv_post]
+
+    def keep_tail_float32(self, stages: int = 1) -> None:
+        """Run ``tail_modules(stages)`` in float32 inside a bf16/fp16 decoder.
+
+        Measured on a real-size 48 kHz decoder (SNR vs all-fp32): all bf16 24 dB, last stage
+        fp32 50 dB, last two 71 dB; end to end on 15 s of speech with fp32 F0: 30 -> 37 dB
+        for one stage, 38 dB for two. The last stage holds ~11% of the FLOPs and most of
+        the audible error, so bf16 inference keeps it (and the NSF source) in fp32.
+        """
+        for module in self.tail_modules(stages):
+            module.float()
+
     def _enter(self, x: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return (as_2d(x), g.unsqueeze(2)) if self.channels_last_2d else (x, g)
 
@@ -117,7 +133,7 @@ class Generator(nn.Module):
 
     def _post(self, x: torch.Tensor) -> torch.Tensor:
         # The final activation uses PyTorch's default slope 0.01, not 0.1 (spec §10).
-        out = torch.tanh(self.conv_post(F.leaky_relu(x)))
+        out = torch.tanh(self.conv_post(F.leaky_relu(x.to(self.conv_post.weight.dtype))))
         return out.squeeze(2).contiguous() if self.channels_last_2d else out
 
     def _inject(self, i: int, x: torch.Tensor, har: torch.Tensor | None) -> torch.Tensor:
@@ -129,6 +145,7 @@ class Generator(nn.Module):
             har = as_2d(har)
         x = self.conv_pre(x) + self.cond(g)
         for i, up in enumerate(self.ups):
+            x = x.to(next(up.parameters()).dtype)  # changes only at a keep_tail_float32 stage
             x = self._inject(i, up(F.leaky_relu(x, LRELU_SLOPE)), har)
             x = self._stage(i, x)
         return self._post(x)
@@ -210,9 +227,15 @@ class GeneratorNSF(Generator):
                 conv = nn.Conv1d(1, channels, kernel_size=1)
             self.noise_convs.append(conv)
 
+    def tail_modules(self, stages: int = 1) -> list[nn.Module]:
+        """The last stages, ``conv_post``, their ``noise_convs`` and the NSF source."""
+        noise = list(self.noise_convs)[len(self.ups) - stages :]
+        return [*super().tail_modules(stages), *noise, self.m_source]
+
     def _inject(self, i: int, x: torch.Tensor, har: torch.Tensor | None) -> torch.Tensor:
         assert har is not None
-        return x + self.noise_convs[i](har)
+        conv = self.noise_convs[i]
+        return x + conv(har.to(x.dtype))  # x: this stage's precision
 
     def forward(  # type: ignore[override]
         self,

@@ -110,7 +110,7 @@ class Synthesizer(nn.Module):
         initial_phase: float = 0.0,
         tile_frames: int | None = None,
     ) -> torch.Tensor:
-        dtype = self.dec.conv_post.weight.dtype  # the decoder may run in another precision
+        dtype = self.dec.conv_pre.weight.dtype  # the decoder may run in another precision
         z, g = z.to(dtype), g.to(dtype)
         if isinstance(self.dec, GeneratorNSF):
             if nsff0 is None:
