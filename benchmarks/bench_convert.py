@@ -90,6 +90,9 @@ def child_offline(work: Path, dtype: str) -> dict[str, object]:
     import torch
 
     from rocktop.audio import export, io
+    from rocktop.common.allocator import keep_freed_memory
+
+    keep_freed_memory()  # as the CLI and the service do
     from rocktop.inference import ConversionParams, load_converter
 
     load_start = time.perf_counter()
@@ -119,8 +122,11 @@ def child_offline(work: Path, dtype: str) -> dict[str, object]:
 
 def child_streaming(work: Path, dtype: str, blocks: int) -> dict[str, object]:
     from rocktop.audio import io
+    from rocktop.common.allocator import keep_freed_memory
     from rocktop.inference import ConversionParams, StreamingConverter, load_converter
     from rocktop.inference.streaming import StreamingSettings
+
+    keep_freed_memory()
 
     converter = load_converter(work / "voice.pth", dtype=dtype, weights_dir=work / "assets")
     audio = io.load(work / "speech.wav")

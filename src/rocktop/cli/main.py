@@ -27,6 +27,7 @@ from rocktop.cli import (
     train,
 )
 from rocktop.cli._console import configure_logging, err_console
+from rocktop.common.allocator import keep_freed_memory
 from rocktop.common.errors import RocktopError
 
 EXIT_USER_ERROR = 2
@@ -49,6 +50,7 @@ def build_app() -> typer.Typer:
         log_level: str = typer.Option("WARNING", help="Logging level (DEBUG, INFO, ...)."),
     ) -> None:
         configure_logging("DEBUG" if debug else log_level)
+        keep_freed_memory()
 
     @app.command()
     def version() -> None:

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from rocktop import __version__
+from rocktop.common.allocator import keep_freed_memory
 from rocktop.inference.tts.base import TTSBackend
 from rocktop.inference.tts.registry import build_backend
 from rocktop.serve.auth import Authenticator, AuthMiddleware
@@ -105,6 +106,7 @@ def build_service(
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     service: Service = app.state.service
+    keep_freed_memory()  # also in worker processes that did not start through the CLI
     await service.engine.start()
     name = service.config.default_model
     if name:
