@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rocktop.models.rvc.layers import WNConv1d, WNConvTranspose1d
+from rocktop.models.rvc.layers import WNConv1d, WNConvTranspose1d, with_parameters
 
 
 def _conv2d_from(conv: nn.Conv1d) -> nn.Conv2d:
@@ -24,10 +24,7 @@ def _conv2d_from(conv: nn.Conv1d) -> nn.Conv2d:
         conv.groups,
         conv.bias is not None,
     ).to(conv.weight)
-    with torch.no_grad():
-        out.weight.copy_(conv.weight.unsqueeze(2))
-        if conv.bias is not None and out.bias is not None:
-            out.bias.copy_(conv.bias)
+    out = with_parameters(out, conv.weight.unsqueeze(2), conv.bias)
     return out.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
 
 
@@ -43,10 +40,7 @@ def _conv_transpose2d_from(conv: nn.ConvTranspose1d) -> nn.ConvTranspose2d:
         conv.bias is not None,
         (1, conv.dilation[0]),
     ).to(conv.weight)
-    with torch.no_grad():
-        out.weight.copy_(conv.weight.unsqueeze(2))
-        if conv.bias is not None and out.bias is not None:
-            out.bias.copy_(conv.bias)
+    out = with_parameters(out, conv.weight.unsqueeze(2), conv.bias)
     return out.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
 
 

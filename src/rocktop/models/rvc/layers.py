@@ -8,9 +8,13 @@ inference. The newer ``parametrizations.weight.original0/1`` spelling is transla
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+ConvModule = TypeVar("ConvModule", bound=nn.modules.conv._ConvNd)
 
 LRELU_SLOPE = 0.1
 PARAMETRIZED_SUFFIXES = {
@@ -67,11 +71,7 @@ class WNConv1d(nn.Conv1d):
             self.groups,
             self.bias is not None,
         ).to(self.weight_v)
-        with torch.no_grad():
-            conv.weight.copy_(self.normalized_weight())
-            if self.bias is not None and conv.bias is not None:
-                conv.bias.copy_(self.bias)
-        return conv
+        return with_parameters(conv, self.normalized_weight(), self.bias)
 
 
 class WNConvTranspose1d(nn.ConvTranspose1d):
@@ -112,11 +112,7 @@ class WNConvTranspose1d(nn.ConvTranspose1d):
             self.bias is not None,
             self.dilation,  # type: ignore[arg-type]
         ).to(self.weight_v)
-        with torch.no_grad():
-            conv.weight.copy_(self.normalized_weight())
-            if self.bias is not None and conv.bias is not None:
-                conv.bias.copy_(self.bias)
-        return conv
+        return with_parameters(conv, self.normalized_weight(), self.bias)
 
 
 def fold_weight_norm(module: nn.Module) -> nn.Module:
@@ -139,6 +135,17 @@ def canonical_key(key: str) -> str:
         if key.endswith(suffix):
             return key[: -len(suffix)] + replacement
     return key
+
+
+def with_parameters(
+    conv: ConvModule, weight: torch.Tensor, bias: torch.Tensor | None
+) -> ConvModule:
+    """``conv`` with ``weight`` (and ``bias`` where both have one) copied in, no autograd."""
+    with torch.no_grad():
+        conv.weight.copy_(weight)
+        if bias is not None and conv.bias is not None:
+            conv.bias.copy_(bias)
+    return conv
 
 
 def init_conv_weights(module: nn.Module, std: float = 0.01) -> None:
