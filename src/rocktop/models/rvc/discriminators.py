@@ -13,46 +13,23 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-LRELU_SLOPE = 0.1
+from rocktop.models.rvc.layers import LRELU_SLOPE, WNConv1d, init_weight_norm
+
 PERIODS_V1 = (2, 3, 5, 7, 11, 17)
 PERIODS_V2 = (2, 3, 5, 7, 11, 17, 23, 37)
 
 FeatureMaps = list[torch.Tensor]
 
 
-def _weight_norm(module: nn.Conv1d | nn.Conv2d) -> None:
-    """Replace ``module.weight`` by ``weight_g`` (norm over all dims but 0) and ``weight_v``."""
-    weight = module.weight.detach()
-    del module._parameters["weight"]
-    dims = tuple(range(1, weight.dim()))
-    module.weight_g = nn.Parameter(torch.linalg.vector_norm(weight, dim=dims, keepdim=True))
-    module.weight_v = nn.Parameter(weight.clone())
-
-
-class WNConv1d(nn.Conv1d):
-    """``Conv1d`` with live weight norm (``W = g * v / ||v||``), RVC's key spelling."""
-
-    weight_g: nn.Parameter
-    weight_v: nn.Parameter
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        _weight_norm(self)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        weight = torch._weight_norm(self.weight_v, self.weight_g, 0)
-        return self._conv_forward(x, weight, self.bias)
-
-
 class WNConv2d(nn.Conv2d):
-    """``Conv2d`` with live weight norm, RVC's key spelling."""
+    """``Conv2d`` with live weight norm, RVC's key spelling (the 2-D twin of ``WNConv1d``)."""
 
     weight_g: nn.Parameter
     weight_v: nn.Parameter
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        _weight_norm(self)
+        init_weight_norm(self, self.weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         weight = torch._weight_norm(self.weight_v, self.weight_g, 0)

@@ -35,7 +35,7 @@ def sequence_mask(lengths: torch.Tensor, max_length: int | None = None) -> torch
     return steps.unsqueeze(0) < lengths.unsqueeze(1)
 
 
-def _init_weight_norm(module: nn.Module, weight: torch.Tensor) -> None:
+def init_weight_norm(module: nn.Module, weight: torch.Tensor) -> None:
     """Replace ``module.weight`` by ``weight_g`` (norm over all dims but 0) and ``weight_v``."""
     del module._parameters["weight"]
     norm = torch.linalg.vector_norm(weight, dim=tuple(range(1, weight.dim())), keepdim=True)
@@ -51,7 +51,7 @@ class WNConv1d(nn.Conv1d):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        _init_weight_norm(self, self.weight)
+        init_weight_norm(self, self.weight)
 
     def normalized_weight(self) -> torch.Tensor:
         return torch._weight_norm(self.weight_v, self.weight_g, 0)
@@ -82,7 +82,7 @@ class WNConvTranspose1d(nn.ConvTranspose1d):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        _init_weight_norm(self, self.weight)
+        init_weight_norm(self, self.weight)
 
     def normalized_weight(self) -> torch.Tensor:
         return torch._weight_norm(self.weight_v, self.weight_g, 0)
