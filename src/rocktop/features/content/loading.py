@@ -32,7 +32,8 @@ def load_state_strict(
     """The model built around ``state``'s tensors (float32); refuses missing, unexpected or
     mis-shaped entries."""
     with torch.device("meta"):
-        expected = HubertWithFinalProj(config).state_dict()
+        skeleton = HubertWithFinalProj(config)
+    expected = skeleton.state_dict()
     state = {k.removeprefix("hubert."): v for k, v in state.items()}
     state = match_weight_norm(state, expected)
     state = {k: v for k, v in state.items() if k in expected or k not in OPTIONAL_KEYS}
@@ -47,7 +48,7 @@ def load_state_strict(
             raise RocktopError(f"{source}: {key} has shape {shapes}")
     for key in OPTIONAL_KEYS & (set(expected) - set(state)):
         state[key] = torch.zeros(expected[key].shape)  # unused at inference
-    return assigned(lambda: HubertWithFinalProj(config), state).float()
+    return assigned(lambda: skeleton, state).float()
 
 
 def _read_hf_weights(directory: Path) -> dict[str, torch.Tensor]:
