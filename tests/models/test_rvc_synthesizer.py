@@ -318,11 +318,16 @@ def test_blocked_attention_masks_padding_like_one_block() -> None:
 def test_bf16_inference_keeps_the_decoder_tail_and_source_in_fp32() -> None:
     from rocktop.models.rvc import prepare_for_inference
 
-    reference = _run(prepare_for_inference(tiny_synthesizer()), noise_scale=0.0)
+    fp32 = prepare_for_inference(tiny_synthesizer())
+    reference = _run(fp32, noise_scale=0.0)
     model = prepare_for_inference(tiny_synthesizer(), dtype=torch.bfloat16)
     dec = model.dec
     assert dec.conv_pre.weight.dtype == dec.ups[0].weight.dtype == torch.bfloat16
+    assert model.enc_p.proj.weight.dtype == model.emb_g.weight.dtype == torch.bfloat16
     assert dec.conv_post.weight.dtype == dec.ups[-1].weight.dtype == torch.float32
+    # the fp32 tail keeps its exact weights: never rounded through bf16 on the way
+    assert torch.equal(dec.conv_post.weight, fp32.dec.conv_post.weight)
+    assert torch.equal(dec.resblocks[-1].convs1[0].weight, fp32.dec.resblocks[-1].convs1[0].weight)
     assert dec.noise_convs[-1].weight.dtype == dec.m_source.l_linear.weight.dtype == torch.float32
     out = _run(model, noise_scale=0.0)
     assert out.dtype == torch.float32 and out.shape == reference.shape

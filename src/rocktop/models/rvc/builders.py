@@ -44,13 +44,17 @@ def prepare_for_inference(
 ) -> Synthesizer:
     """Drop ``enc_q``, optionally fold weight norm (and then run the decoder as channels-last
     2-D convolutions, about 2x faster on CPU), move and cast, ``eval()``. Under bfloat16 the
-    decoder's last stage stays float32 (``Generator.keep_tail_float32``)."""
+    decoder's last stage stays float32 (``Generator.cast_keeping_tail_float32``)."""
     model.enc_q = None
     if fold:
         fold_weight_norm(model)
         if channels_last:
             model.dec.use_channels_last_2d()
-    model = model.to(device=device, dtype=dtype).eval()
-    if dtype == torch.bfloat16:
-        model.dec.keep_tail_float32()
-    return model
+    if dtype != torch.bfloat16:
+        return model.to(device=device, dtype=dtype).eval()
+    dec = model.dec
+    for child in model.children():
+        if child is not dec:
+            child.to(device=device, dtype=dtype)
+    dec.to(device=device).cast_keeping_tail_float32(dtype)
+    return model.eval()
