@@ -62,6 +62,16 @@ def test_streamed_output_matches_offline_and_seams_are_continuous() -> None:
     assert best >= 0.99
 
 
+def test_reused_units_stay_close_to_reencoding_the_whole_context() -> None:
+    converter, audio = _converter(), _tone()
+    outs = []
+    for window in (None, 0.8):
+        settings = StreamingSettings(extra_s=1.5, content_window_s=window)
+        outs.append(StreamingConverter(converter, PARAMS, settings).convert(audio).samples[0])
+    assert np.corrcoef(outs[0], outs[1])[0, 1] >= 0.99
+    assert not np.array_equal(outs[0], outs[1])  # the window really was used
+
+
 def test_no_f0_voice_streams() -> None:
     streaming = StreamingConverter(_converter(f0=False), PARAMS, StreamingSettings(extra_s=0.5))
     out = streaming.process(np.zeros(streaming.block_size, dtype=np.float32))
@@ -76,3 +86,5 @@ def test_bad_blocks_and_settings_are_refused() -> None:
         streaming.process(np.full(streaming.block_size, np.nan, dtype=np.float32))
     with pytest.raises(ConversionError, match="block_s"):
         StreamingSettings(block_s=5.0)
+    with pytest.raises(ConversionError, match="content_window_s"):
+        StreamingSettings(content_window_s=0.0)

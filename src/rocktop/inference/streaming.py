@@ -25,15 +25,24 @@ from rocktop.features.pitch import postprocess_f0
 from rocktop.inference.dsp import SR_16K, WINDOW
 from rocktop.inference.params import ConversionParams
 from rocktop.inference.pipeline import ConversionError, Converter
+from rocktop.inference.rolling_units import RollingUnits
+
+CONTENT_WARMUP_S = 0.4  # left context of each ContentVec window, not kept
 
 
 @dataclass(frozen=True)
 class StreamingSettings:
-    """RVC realtime defaults: 0.25 s blocks, 0.05 s crossfade, 2.5 s context."""
+    """RVC realtime defaults: 0.25 s blocks, 0.05 s crossfade, 2.5 s context.
+
+    ``content_window_s``: seconds of the newest input ContentVec encodes per block (at least
+    ``block + crossfade + CONTENT_WARMUP_S + 0.01``); older units are reused from earlier
+    blocks. None re-encodes the whole context every block, as RVC does.
+    """
 
     block_s: float = 0.25
     crossfade_s: float = 0.05
     extra_s: float = 2.5
+    content_window_s: float | None = 1.0
 
     def __post_init__(self) -> None:
         if not 0.02 <= self.block_s <= 1.5:
@@ -42,6 +51,8 @@ class StreamingSettings:
             raise ConversionError("crossfade_s must be within 0.01..0.15 s")
         if not 0.05 <= self.extra_s <= 5.0:
             raise ConversionError("extra_s must be within 0.05..5 s")
+        if self.content_window_s is not None and not 0.1 <= self.content_window_s <= 10.0:
+            raise ConversionError("content_window_s must be within 0.1..10 s (or None)")
 
 
 @dataclass
@@ -88,6 +99,14 @@ class _Frames:
     def block_frames(self) -> int:
         return self.block // self.zc
 
+    def content_window_16k(self, sr: int, window_s: float | None) -> int | None:
+        """Samples at 16 kHz ContentVec encodes per block (None: the whole buffer)."""
+        if window_s is None:
+            return None
+        least = self.block + self.crossfade + self.sola_search + self.zc  # newest, decoded
+        samples = max(round(window_s * sr), least + round(CONTENT_WARMUP_S * sr))
+        return -(-samples // self.zc) * WINDOW  # 10 ms frames -> 160 samples each
+
 
 class StreamingConverter:
     """Converts a stream block by block with a ``Converter``'s voice and components.
@@ -106,7 +125,13 @@ class StreamingConverter:
         self.params = params or ConversionParams()
         self.settings = settings or StreamingSettings()
         self.sample_rate = converter.sample_rate
-        self.frames = _Frames.build(self.sample_rate, self.settings)
+        self.frames = f = _Frames.build(self.sample_rate, self.settings)
+        self.units = RollingUnits(
+            converter.content_encoder.encode,
+            shift=f.block_frames * WINDOW,
+            window=f.content_window_16k(self.sample_rate, self.settings.content_window_s),
+            warmup=round(CONTENT_WARMUP_S * 100) * WINDOW,
+        )
         self.block_seconds: list[float] = []  # compute time of every processed block
         self.reset()
 
@@ -129,6 +154,7 @@ class StreamingConverter:
         self._pitchf = np.zeros(frames, dtype=np.float32)
         self._sola_prev = np.zeros(f.sola_buffer, dtype=np.float32)
         self._phase = 0.0
+        self.units.reset()
         self._generator = torch.Generator(device=self.converter.device)
         self._generator.manual_seed(self.params.seed if self.params.seed is not None else 0)
 
@@ -171,12 +197,10 @@ class StreamingConverter:
     @torch.inference_mode()
     def _infer(self, wav16: np.ndarray) -> np.ndarray:
         conv, f = self.converter, self.frames
-        feats = conv.content_encoder.encode(wav16)
-        feats = np.concatenate([feats, feats[-1:]])  # RVC duplicates the last frame
-        head = f.skip_head // 2
-        feats[head:] = conv.blend_index(feats[head:], self.params)
-        p_len = len(wav16) // WINDOW
-        phone = torch.from_numpy(np.repeat(feats, 2, axis=0)[:p_len]).to(conv.device)
+        feats = self.units.update(wav16).copy()  # (p_len, C) at 100 fps
+        feats[f.skip_head :] = conv.blend_index(feats[f.skip_head :], self.params)
+        p_len = len(feats)
+        phone = torch.from_numpy(feats).to(conv.device)
         pitch = pitchf = None
         if conv.voice.f0:
             self._update_pitch(wav16)
