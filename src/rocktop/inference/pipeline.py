@@ -15,6 +15,7 @@ import torch
 
 from rocktop.audio.resample import resample
 from rocktop.audio.types import Audio
+from rocktop.common.allocator import release_free_memory
 from rocktop.common.errors import RocktopError
 from rocktop.features.content.base import ContentEncoder
 from rocktop.features.pitch import postprocess_f0
@@ -141,6 +142,7 @@ class Converter:
         opt_ts = dsp.split_points(audio, c)
         audio_pad = np.pad(audio, (c.t_pad, c.t_pad), mode="reflect")
         pitch, pitchf = self._pitch(audio_pad, params)
+        release_free_memory()  # stages differ in tensor sizes: start each from a clean heap
         generator = torch.Generator(device=self.device)
         if params.seed is None:
             generator.seed()
@@ -190,6 +192,7 @@ class Converter:
     ) -> np.ndarray:
         """One chunk (spec §5 step 8) -> float32 ``p_len * hop`` samples at the voice's rate."""
         raw = self.content_encoder.encode(chunk16)
+        release_free_memory()
         feats = self.blend_index(raw, params)
         p_len = min(len(chunk16) // WINDOW, 2 * len(raw))
         phone = _to_tensor(np.repeat(feats, 2, axis=0)[:p_len], self.device)
@@ -209,6 +212,7 @@ class Converter:
             generator=generator,
             tile_frames=self.decode_tile_frames,
         )
+        release_free_memory()
         return audio[0, 0].float().cpu().numpy()
 
 
