@@ -10,6 +10,8 @@ import pytest
 
 from rocktop.common.errors import RocktopError
 from rocktop.features.content.hubert_config import HubertSettings, contentvec_config
+from rocktop.features.content.loading import load_hubert
+from rocktop.testing.contentvec import tiny_hubert, write_hf_dir
 
 
 def _small(**overrides: Any) -> HubertSettings:
@@ -65,3 +67,14 @@ def test_unsupported_values_are_refused(change: dict[str, Any], message: str) ->
     values = _small().to_dict() | change
     with pytest.raises(RocktopError, match=message):
         HubertSettings.from_dict(values)
+
+
+def test_hf_dir_with_unsupported_config_is_refused(tmp_path: Path) -> None:
+    directory = write_hf_dir(tmp_path / "hubert_base", tiny_hubert())
+    values = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    (directory / "config.json").write_text(json.dumps(values | {"do_stable_layer_norm": True}))
+    with pytest.raises(RocktopError, match="config.json: .*do_stable_layer_norm"):
+        load_hubert(directory)
+    (directory / "config.json").write_text("{not json")
+    with pytest.raises(RocktopError, match="not a readable JSON config"):
+        load_hubert(directory)
