@@ -65,6 +65,25 @@ def test_hf_directory_loads(tmp_path: Path, wav: np.ndarray, safetensors: bool) 
     np.testing.assert_array_equal(encoder.encode(wav), ContentVecEncoder(model, "v1").encode(wav))
 
 
+def test_hf_directory_with_legacy_weight_norm_names_loads(tmp_path: Path, wav: np.ndarray) -> None:
+    """Older HF ContentVec folders spell the positional conv's weight norm weight_g/weight_v."""
+    model = tiny_hubert(seed=6)
+    legacy = {
+        "parametrizations.weight.original0": "weight_g",
+        "parametrizations.weight.original1": "weight_v",
+    }
+    state = {}
+    for key, value in model.state_dict().items():
+        for new, old in legacy.items():
+            key = key.replace(new, old)
+        state[key] = value
+    assert "encoder.pos_conv_embed.conv.weight_g" in state
+    directory = write_hf_dir(tmp_path / "hubert_base", model)
+    torch.save(state, directory / "pytorch_model.bin")
+    encoder = ContentVecEncoder(load_hubert(directory), "v2")
+    np.testing.assert_array_equal(encoder.encode(wav), ContentVecEncoder(model, "v2").encode(wav))
+
+
 def test_strict_load_refuses_missing_key(tmp_path: Path) -> None:
     state = to_fairseq_state_dict(tiny_hubert())
     del state["encoder.layers.3.fc1.weight"]
