@@ -52,7 +52,8 @@ def setup(work: Path, seconds: float) -> None:
     import soundfile as sf
     import torch
 
-    from rocktop.features.content.hubert import HubertWithFinalProj, contentvec_config
+    from rocktop.features.content.hubert import HubertWithFinalProj
+    from rocktop.features.content.hubert_config import contentvec_config
     from rocktop.features.pitch.rmvpe.model import E2E
     from rocktop.models.rvc import build_synthesizer, preset
     from rocktop.models.voice import VoiceModel, default_metadata

@@ -23,7 +23,8 @@ import torch
 
 from rocktop.features.cache import FeatureCache, audio_digest, cache_key
 from rocktop.features.content.contentvec import ContentVecEncoder
-from rocktop.features.content.hubert import HubertWithFinalProj, contentvec_config
+from rocktop.features.content.hubert import HubertWithFinalProj
+from rocktop.features.content.hubert_config import contentvec_config
 from rocktop.features.pitch import get_pitch_extractor
 from rocktop.features.pitch.rmvpe.extractor import RmvpeExtractor
 from rocktop.features.pitch.rmvpe.model import E2E

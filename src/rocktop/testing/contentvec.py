@@ -7,16 +7,15 @@ so loading and conversion can be tested without downloading ``hubert_base.pt``.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import HubertConfig
 
 from rocktop.features.content.contentvec import ContentVecEncoder
-from rocktop.features.content.hubert import HubertWithFinalProj, contentvec_config
+from rocktop.features.content.hubert import HubertWithFinalProj
+from rocktop.features.content.hubert_config import HubertSettings, contentvec_config
 
 TINY_OVERRIDES: dict[str, Any] = {
     "hidden_size": 8,
@@ -29,7 +28,7 @@ TINY_OVERRIDES: dict[str, Any] = {
 }
 
 
-def tiny_hubert_config(**overrides: Any) -> HubertConfig:
+def tiny_hubert_config(**overrides: Any) -> HubertSettings:
     """ContentVec geometry (12 blocks, same kernels and strides) with 8-wide layers."""
     return contentvec_config(**(TINY_OVERRIDES | overrides))
 
@@ -122,7 +121,7 @@ def write_hf_dir(
     """Write ``config.json`` + ``pytorch_model.bin`` (or ``model.safetensors``) into a folder."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(model.config.to_dict()), encoding="utf-8")
+    (out / "config.json").write_text(model.config.to_json(), encoding="utf-8")
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
     if safetensors:
         from safetensors.torch import save_file

@@ -77,7 +77,7 @@ def default_catalog() -> tuple[Asset, ...]:
         ),
         Asset(
             "contentvec_hf",
-            "ContentVec-500 as a transformers HuBERT directory (hubert_base/)",
+            "ContentVec-500 as an HF-layout HuBERT directory (hubert_base/)",
             (
                 AssetFile("hubert_base/config.json", note=NO_HASH),
                 AssetFile("hubert_base/preprocessor_config.json", note=NO_HASH),

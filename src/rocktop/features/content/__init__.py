@@ -1,7 +1,7 @@
 """Content encoders (``ContentEncoder``), chosen by name from a registry.
 
 ``get_content_encoder("contentvec", version="v1"|"v2", weights_dir=..., device=..., dtype=...)``
-returns RVC's content units; transformers/torch load only when an encoder is built.
+returns RVC's content units; torch and the model code load only when an encoder is built.
 """
 
 from rocktop.features.content.base import CONTENT_FRAME_RATE, CONTENT_SAMPLE_RATE, ContentEncoder

@@ -11,10 +11,13 @@ Only the order of floating-point sums differs from a single pass.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 import torch
 from torch import nn
+
+if TYPE_CHECKING:
+    from rocktop.features.content.hubert import ConvLayer, FeatureEncoder
 
 WINDOW_FRAMES = 250  # output frames (5 s at 50 fps) per window
 
@@ -47,13 +50,17 @@ def _first_conv_stats(
     return mean, (squares / frames - mean * mean).clamp_min(0.0)
 
 
-def windowed_features(encoder: Any, wav: torch.Tensor, window: int = WINDOW_FRAMES) -> torch.Tensor:
-    """``encoder(wav)`` for a transformers ``HubertFeatureEncoder`` (first layer with
-    per-channel GroupNorm) and ``wav (batch, samples)`` -> ``(batch, 512, frames)``, computed
-    ``window`` output frames at a time: bounded memory for any length."""
-    layers = list(encoder.conv_layers)
-    convs: list[nn.Conv1d] = [layer.conv for layer in layers]
-    norm: nn.GroupNorm = layers[0].layer_norm
+def windowed_features(
+    encoder: FeatureEncoder, wav: torch.Tensor, window: int = WINDOW_FRAMES
+) -> torch.Tensor:
+    """``encoder(wav)`` for HuBERT's ``FeatureEncoder`` (first layer with per-channel
+    GroupNorm): ``wav (batch, samples)`` at 16 kHz -> ``(batch, conv_dim[-1], frames)`` at
+    50 fps, computed ``window`` output frames at a time: bounded memory for any length."""
+    layers = cast("list[ConvLayer]", list(encoder.conv_layers))
+    convs = [layer.conv for layer in layers]
+    norm = layers[0].layer_norm
+    if norm is None:
+        raise TypeError("windowed_features needs the first conv layer's GroupNorm")
     x = wav[:, None]
     field = _input_span(convs, 0, 1)[1]
     hop = math.prod(int(conv.stride[0]) for conv in convs)

@@ -1,4 +1,4 @@
-"""fairseq HuBERT state-dict names -> transformers ``HubertModel`` names (spec §3, HF-conv map).
+"""fairseq HuBERT state-dict names -> HF ``HubertModel`` names, ours too (spec §3, HF-conv map).
 
 Both weight-norm spellings are accepted on either side: the legacy ``weight_g``/``weight_v``
 and torch's parametrisation ``parametrizations.weight.original0``/``original1``.

@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import torch
-from transformers import HubertConfig
 
 from rocktop.common.errors import RocktopError
 from rocktop.common.modules import assigned
 from rocktop.features.content.fairseq_map import fairseq_to_hf, match_weight_norm
-from rocktop.features.content.hubert import HubertWithFinalProj, contentvec_config
+from rocktop.features.content.hubert import HubertWithFinalProj
+from rocktop.features.content.hubert_config import HubertSettings, contentvec_config
 from rocktop.features.content.safe_pickle import fairseq_model_state
 
 OPTIONAL_KEYS = frozenset({"masked_spec_embed"})  # used only for training-time masking
@@ -27,7 +27,7 @@ HF_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
 def load_state_strict(
-    config: HubertConfig, state: Mapping[str, torch.Tensor], source: Path
+    config: HubertSettings, state: Mapping[str, torch.Tensor], source: Path
 ) -> HubertWithFinalProj:
     """The model built around ``state``'s tensors (float32); refuses missing, unexpected or
     mis-shaped entries."""
@@ -68,7 +68,7 @@ def _read_hf_weights(directory: Path) -> dict[str, torch.Tensor]:
 
 
 def load_hubert(
-    path: str | os.PathLike[str], config: HubertConfig | None = None
+    path: str | os.PathLike[str], config: HubertSettings | None = None
 ) -> HubertWithFinalProj:
     """Build the model from an HF directory or a fairseq ``.pt`` file (eval mode, float32).
 
@@ -82,13 +82,11 @@ def load_hubert(
         config_path = source / "config.json"
         if not config_path.exists():
             raise RocktopError(f"{source}: HF HuBERT directory has no config.json")
-        config = HubertConfig.from_json_file(config_path)
+        config = HubertSettings.from_json(config_path)
         state = _read_hf_weights(source)
     elif source.is_file():
         state = fairseq_to_hf(fairseq_model_state(source))
         config = config or contentvec_config()
     else:
         raise RocktopError(f"{source}: no such file or directory")
-    if config.do_stable_layer_norm:
-        raise RocktopError(f"{source}: pre-LN (stable layer norm) HuBERT is not ContentVec")
     return load_state_strict(config, state, source).eval()

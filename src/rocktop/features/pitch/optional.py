@@ -1,7 +1,7 @@
 """Optional neural backends: CREPE (torchcrepe) and FCPE (torchfcpe), used only where they import.
 
-Both packages need torchaudio, which rocktop never installs (a mismatched torchaudio breaks
-transformers); when the import fails the registry raises a one-line ``RocktopError``.
+Both packages need torchaudio, which rocktop never installs (a torchaudio built for another
+torch fails at import); when the import fails the registry raises a one-line ``RocktopError``.
 """
 
 from __future__ import annotations
