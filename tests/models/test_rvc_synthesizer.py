@@ -263,6 +263,38 @@ def test_input_shorter_than_a_window_is_padded_and_only_its_tail_moves() -> None
     torch.testing.assert_close(padded[..., :keep], whole[..., :keep], atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.parametrize("version", ["v1", "v2"])
+@pytest.mark.parametrize("sample_rate", [32_000, 40_000, 48_000])
+def test_decoder_receptive_field_fits_in_the_tile_margin(version: str, sample_rate: int) -> None:
+    """Tiled decoding is exact only if no output sample sees past ``TILE_MARGIN`` frames:
+    checked with an impulse in ``z`` and in the harmonic source, for every RVC geometry
+    (real kernels, dilations and upsampling rates; narrow channels)."""
+    from dataclasses import replace
+
+    from rocktop.models.rvc import build_synthesizer, prepare_for_inference, preset
+    from rocktop.models.rvc.decoder import TILE_MARGIN
+
+    config = replace(preset(version, sample_rate, True), upsample_initial_channel=32)
+    dec = prepare_for_inference(build_synthesizer(config, seed=0)).dec
+    frames, at, upp = 4 * TILE_MARGIN, 2 * TILE_MARGIN, dec.upp
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(1, config.inter_channels, frames, generator=gen)
+    g = torch.randn(1, config.gin_channels, 1, generator=gen)
+    with torch.inference_mode():
+        har = dec.m_source(torch.full((1, frames), 200.0), upp, 0.0, None, 0.0)
+        base = dec._body(z, g, har)[0, 0]
+        z[..., at] += 1.0
+        moved_z = dec._body(z, g, har)[0, 0]
+        z[..., at] -= 1.0
+        har[..., at * upp] += 1.0
+        moved_har = dec._body(z, g, har)[0, 0]
+    for moved in (moved_z, moved_har):
+        changed = torch.nonzero((moved - base).abs() > 0).flatten()
+        assert len(changed) > 0
+        first, last = changed.min().item() // upp, changed.max().item() // upp
+        assert at - TILE_MARGIN < first and last < at + TILE_MARGIN, (first, last)
+
+
 def _vits_attention(attn: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     """VITS's reference relative attention (padded embeddings + skewing), no mask."""
     import math
