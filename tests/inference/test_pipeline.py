@@ -152,3 +152,10 @@ def test_pitch_runs_in_fp32_under_bf16(tmp_path: object) -> None:
     converter = load_converter(path, dtype="bfloat16", content_encoder=encoder)
     factory = converter._pitch_factory  # built lazily: rmvpe.pt is not needed to check it
     assert factory.keywords["dtype"] == "float32"  # type: ignore[union-attr]
+
+
+def test_decoder_windows_follow_the_precision() -> None:
+    assert _converter().decode_tile_frames == 250
+    assert _converter(dtype=torch.bfloat16).decode_tile_frames == 125
+    assert _converter(decode_tile_frames=None).decode_tile_frames is None
+    assert _converter(decode_tile_frames=80).decode_tile_frames == 80
