@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from rocktop.common.allocator import release_free_memory
 from rocktop.features.content.base import ContentEncoder
 from rocktop.features.pitch.base import PitchExtractor
 from rocktop.features.torch_utils import resolve_device, resolve_dtype
@@ -90,4 +91,6 @@ def load_converter(
             _build_pitch, device=device, weights_dir=weights_dir, dtype=dtype_name
         )
     index = RetrievalIndex.load(Path(index_path)) if index_path is not None else None
-    return Converter(voice, content_encoder, pitch_extractors, index, device, torch_dtype)
+    converter = Converter(voice, content_encoder, pitch_extractors, index, device, torch_dtype)
+    release_free_memory()  # loading's temporary copies (file tensors before the cast)
+    return converter

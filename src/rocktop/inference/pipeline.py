@@ -121,6 +121,7 @@ class Converter:
                 if self._pitch_factory is None:
                     raise ConversionError("this converter has no pitch extractors (F0 voice)")
                 self._pitch_cache[name] = self._pitch_factory(name)
+                release_free_memory()  # the file's copy of the weights (RMVPE: ~180 MB)
             return self._pitch_cache[name]
 
     def convert(self, audio: Audio, params: ConversionParams | None = None) -> Audio:
