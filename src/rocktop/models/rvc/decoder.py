@@ -114,7 +114,7 @@ class Generator(nn.Module):
         """Cast to ``dtype`` except ``tail_modules(stages)``, which stay float32 and are never
         rounded to ``dtype`` on the way.
 
-        Measured end to end on 15 s of speech, real-size v2-48k voice, bf16 vs all-fp32 SNR:
+        Measured end to end on 6 s of speech, real-size v2-48k voice, bf16 vs all-fp32 SNR:
         all-bf16 decoder 30 dB; last stage fp32 50 dB (37 dB when its weights had made a bf16
         round trip). The last stage holds ~11% of the FLOPs and most of the audible error, so
         bf16 inference keeps it (and the NSF source) in fp32.
@@ -162,8 +162,9 @@ class Generator(nn.Module):
         oneDNN builds its convolution kernels once (a new shape costs ~0.1 s per layer with
         AMX, more than decoding a window). The last window is aligned to the end; an input
         shorter than one window is zero-padded at the end, which changes only its last
-        ``TILE_MARGIN`` frames (the receptive field is ~10 frames; the offline pipeline trims
-        a whole second from every chunk's edges). Every other sample equals ``_body(x)``.
+        ``TILE_MARGIN`` frames (the receptive field is at most 7 frames; the offline pipeline
+        trims a whole second from every chunk's edges). Every other sample equals
+        ``_body(x)``.
         """
         if tile is None:
             return self._body(x, g, har)
